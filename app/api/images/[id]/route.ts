@@ -1,0 +1,18 @@
+import { notFound, route } from "@/lib/http";
+import { readImage } from "@/lib/images";
+
+export const GET = route(async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
+  const variant = new URL(request.url).searchParams.get("variant") === "thumb" ? "thumb" : "full";
+  const image = await readImage((await params).id, variant);
+  if (!image) throw notFound("No such image.");
+  const headers = {
+    // Images never change once stored (content-addressed), so browsers may keep them forever.
+    "Cache-Control": "public, max-age=31536000, immutable",
+    ETag: image.etag,
+    "X-Content-Type-Options": "nosniff",
+  };
+  if (request.headers.get("if-none-match") === image.etag) return new Response(null, { status: 304, headers });
+  return new Response(new Uint8Array(image.bytes), {
+    headers: { ...headers, "Content-Type": image.mime, "Content-Length": String(image.bytes.length) },
+  });
+});

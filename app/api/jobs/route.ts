@@ -1,0 +1,12 @@
+import { NextResponse } from "next/server";
+import { readJson, route } from "@/lib/http";
+import { createJob, listJobs } from "@/lib/jobs";
+
+export const GET = route(async (request: Request) => {
+  const params = Object.fromEntries(new URL(request.url).searchParams);
+  return NextResponse.json(await listJobs(params));
+});
+
+export const POST = route(async (request: Request) => {
+  return NextResponse.json(await createJob(await readJson(request)), { status: 201 });
+});

@@ -1,0 +1,7 @@
+import { NextResponse } from "next/server";
+import { route } from "@/lib/http";
+import { listProviders } from "@/lib/providers/registry";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route(async () => NextResponse.json(listProviders()));

@@ -1,0 +1,24 @@
+import Link from "next/link";
+
+export function AppHeader() {
+  return (
+    <header className="sticky top-0 z-30 border-b border-zinc-800/80 bg-zinc-950/85 backdrop-blur supports-[backdrop-filter]:bg-zinc-950/70">
+      <div className="mx-auto flex h-14 w-full max-w-[1600px] items-center gap-4 px-4 sm:px-6">
+        <Link href="/" className="group flex items-center gap-2.5 rounded-md">
+          <svg viewBox="0 0 64 64" className="size-7" aria-hidden="true">
+            <rect width="64" height="64" rx="14" fill="#27272a" />
+            <path
+              d="M18 46 30 18h4l12 28h-5.5l-3-7.2H26.4L23.5 46H18Zm10.3-11.8h7.4L32 25.1l-3.7 9.1Z"
+              fill="var(--color-accent-400)"
+            />
+          </svg>
+          <span className="text-[15px] font-semibold tracking-tight text-zinc-50">Atelier</span>
+        </Link>
+        <p className="hidden text-sm text-zinc-500 sm:block">
+          <span aria-hidden="true" className="mr-4 text-zinc-700">/</span>
+          Edit and generate images with FLUX.1 Kontext
+        </p>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,84 @@
+import { z } from "zod";
+
+/**
+ * What each provider and model can do, as data. The UI, the request schemas and the
+ * worker all read this; adding a model is one entry, adding a provider is one entry here
+ * plus one adapter file in lib/providers/.
+ * Safe for the browser: it holds no keys and no server code.
+ */
+
+/** Kontext's native ratios (BFL's table) plus the extra ones QuickRouter accepts. */
+export const ASPECT_RATIOS = [
+  "1:1", "4:3", "3:4", "3:2", "2:3", "16:9", "9:16", "21:9", "9:21", "4:5", "5:4", "2:1", "1:2",
+] as const;
+export const MATCH_INPUT = "match_input" as const;
+export type AspectRatio = (typeof ASPECT_RATIOS)[number];
+export type AspectRatioChoice = AspectRatio | typeof MATCH_INPUT;
+
+export const MODES = ["generate", "edit"] as const;
+export type Mode = (typeof MODES)[number];
+
+export type ModelSpec = {
+  readonly id: string;
+  readonly label: string;
+  readonly modes: readonly Mode[];
+  readonly aspectRatios: readonly AspectRatioChoice[];
+  readonly seed: boolean;
+  readonly minN: number;
+  readonly maxN: number;
+  readonly maxInputImages: number;
+  readonly priceUsd: number;
+  /** Where the capability comes from a page outside shared/provider-docs. */
+  readonly unverified?: boolean;
+};
+
+export type ProviderSpec = {
+  readonly label: string;
+  readonly description: string;
+  /** Env var holding the API key; null for the offline demo engine. */
+  readonly envKey: string | null;
+  /** async: submit returns an id to poll; sync: the answer carries the image. */
+  readonly protocol: "async" | "sync";
+  /** Jobs this server runs against the provider at once. */
+  readonly concurrency: number;
+  readonly models: readonly ModelSpec[];
+};
+
+const KONTEXT_RATIOS = ["1:1", "4:3", "3:4", "3:2", "2:3", "16:9", "9:16", "21:9", "9:21"] as const;
+
+export const CATALOG = {
+  demo: {
+    label: "Demo — offline, not AI",
+    description:
+      "A built-in engine that works without keys or network. It draws patterns and applies filters; it is not FLUX and not AI.",
+    envKey: null,
+    protocol: "async",
+    concurrency: 4,
+    models: [
+      {
+        id: "demo",
+        label: "Demo engine (not AI)",
+        modes: ["generate", "edit"],
+        aspectRatios: [MATCH_INPUT, ...KONTEXT_RATIOS],
+        seed: true,
+        minN: 1,
+        maxN: 4,
+        maxInputImages: 1,
+        priceUsd: 0,
+      },
+    ],
+  },
+} as const satisfies Record<string, ProviderSpec>;
+
+export type ProviderId = keyof typeof CATALOG;
+export const PROVIDER_IDS = Object.keys(CATALOG) as [ProviderId, ...ProviderId[]];
+export const providerIdSchema = z.enum(PROVIDER_IDS);
+
+export function providerSpec(id: ProviderId): ProviderSpec {
+  return CATALOG[id];
+}
+
+export function findModel(provider: ProviderId, modelId?: string): ModelSpec | undefined {
+  const models: readonly ModelSpec[] = CATALOG[provider].models;
+  return modelId === undefined ? models[0] : models.find((m) => m.id === modelId);
+}

@@ -1,0 +1,71 @@
+import { MATCH_INPUT, type AspectRatioChoice } from "@/lib/catalog";
+
+/** Display helpers; every function is pure so server and client render the same text. */
+
+export function formatPrice(usd: number): string {
+  if (usd === 0) return "Free";
+  if (usd < 0.01) return `$${usd.toFixed(3)}`;
+  return `$${usd.toFixed(2)}`;
+}
+
+export function formatCost(usd: number | null): string {
+  return usd === null ? "—" : formatPrice(usd);
+}
+
+/** 3.4 s, 42 s, 2 m 05 s, 1 h 02 m */
+export function formatDuration(ms: number): string {
+  const safe = Math.max(0, ms);
+  if (safe < 10_000) return `${(safe / 1000).toFixed(1)} s`;
+  const totalSeconds = Math.round(safe / 1000);
+  if (totalSeconds < 60) return `${totalSeconds} s`;
+  const minutes = Math.floor(totalSeconds / 60);
+  const seconds = totalSeconds % 60;
+  if (minutes < 60) return `${minutes} m ${String(seconds).padStart(2, "0")} s`;
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, "0")} m`;
+}
+
+/** A ticking clock: 0:07, 1:23, 12:04 */
+export function formatClock(ms: number): string {
+  const totalSeconds = Math.max(0, Math.floor(ms / 1000));
+  const minutes = Math.floor(totalSeconds / 60);
+  return `${minutes}:${String(totalSeconds % 60).padStart(2, "0")}`;
+}
+
+export function durationBetween(from: string | null, to: string | null): number | null {
+  if (!from || !to) return null;
+  return new Date(to).getTime() - new Date(from).getTime();
+}
+
+const dateTime = new Intl.DateTimeFormat("en-GB", {
+  day: "numeric",
+  month: "short",
+  year: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+  timeZone: "UTC",
+});
+
+/** Fixed locale and UTC so the server render and the hydrated client agree. */
+export function formatDateTime(iso: string | null): string {
+  if (!iso) return "—";
+  return `${dateTime.format(new Date(iso))} UTC`;
+}
+
+export function formatSize(width: number, height: number): string {
+  return `${width} × ${height}`;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+export function ratioLabel(choice: AspectRatioChoice): string {
+  return choice === MATCH_INPUT ? "Match input" : choice;
+}
+
+export function modeLabel(mode: "generate" | "edit"): string {
+  return mode === "edit" ? "Edit" : "Text to image";
+}

@@ -1,0 +1,26 @@
+import type { JobDto } from "@/lib/dto";
+import { ACTIVE_STATUSES, type JobStatus } from "@/lib/schemas";
+
+export const POLL_MS = 1000;
+
+export function isActive(status: JobStatus): boolean {
+  return ACTIVE_STATUSES.includes(status);
+}
+
+/** refetchInterval for a job query: poll only while the job is queued or running. */
+export function jobPollInterval(job: JobDto | undefined): number | false {
+  return job && isActive(job.status) ? POLL_MS : false;
+}
+
+export const STATUS_LABEL: Record<JobStatus, string> = {
+  queued: "Queued",
+  running: "Running",
+  succeeded: "Done",
+  failed: "Failed",
+  canceled: "Canceled",
+};
+
+/** The moment the visible clock counts from: start time when running, creation time when queued. */
+export function clockStart(job: JobDto): string {
+  return job.status === "queued" ? job.createdAt : (job.startedAt ?? job.createdAt);
+}

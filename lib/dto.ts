@@ -1,0 +1,45 @@
+import type { AspectRatioChoice, Mode, ModelSpec, ProviderId } from "./catalog";
+import type { JobStatus } from "./schemas";
+
+/** The JSON shapes of the public API; the UI reads exactly these. */
+
+export type ImageRef = { imageId: string; url: string; width: number; height: number };
+export type OutputRef = ImageRef & { thumbUrl: string };
+
+export type JobDto = {
+  id: string;
+  provider: ProviderId;
+  model: string;
+  mode: Mode;
+  prompt: string;
+  aspectRatio: AspectRatioChoice;
+  seed: number;
+  n: number;
+  status: JobStatus;
+  error: { code: string; message: string } | null;
+  inputs: (ImageRef & { thumbUrl: string })[];
+  outputs: OutputRef[];
+  costUsd: number | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+};
+
+export type JobPage = { items: JobDto[]; nextCursor: string | null };
+
+export type UploadDto = { id: string; width: number; height: number; mime: string; bytes: number; url: string };
+
+export type ProviderDto = {
+  id: ProviderId;
+  label: string;
+  description: string;
+  configured: boolean;
+  /** The env var to set when not configured; null for the demo engine. */
+  envKey: string | null;
+  models: (Omit<ModelSpec, "unverified"> & { unverified: boolean })[];
+};
+
+export type ApiErrorBody = { error: { code: string; message: string } };
+
+export const imageUrl = (id: string) => `/api/images/${id}`;
+export const thumbUrl = (id: string) => `/api/images/${id}?variant=thumb`;

@@ -1,0 +1,41 @@
+import { randomBytes } from "node:crypto";
+
+const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+let lastTime = -1;
+let lastRandom: number[] = [];
+
+/**
+ * Monotonic ULID: 48-bit millisecond time + 80 random bits, Crockford base32.
+ * Sorting ids sorts by creation time, so the gallery pages by primary key alone.
+ * Within one millisecond the random part is incremented, keeping order strict.
+ */
+export function newId(now: number = Date.now()): string {
+  let random: number[];
+  if (now <= lastTime) {
+    random = increment(lastRandom);
+    now = lastTime;
+  } else {
+    random = Array.from(randomBytes(16), (b) => b & 31);
+  }
+  lastTime = now;
+  lastRandom = random;
+  let time = "";
+  let t = now;
+  for (let i = 0; i < 10; i++) {
+    time = ALPHABET[t % 32] + time;
+    t = Math.floor(t / 32);
+  }
+  return time + random.map((d) => ALPHABET[d]).join("");
+}
+
+function increment(digits: number[]): number[] {
+  const next = digits.slice();
+  for (let i = next.length - 1; i >= 0; i--) {
+    if (next[i]! < 31) {
+      next[i]!++;
+      return next;
+    }
+    next[i] = 0;
+  }
+  return next;
+}

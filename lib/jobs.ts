@@ -1,0 +1,148 @@
+import "server-only";
+import { randomInt } from "node:crypto";
+import { CATALOG, findModel, MATCH_INPUT, type AspectRatioChoice, type Mode, type ProviderId } from "./catalog";
+import { db } from "./db";
+import { imageUrl, thumbUrl, type JobDto, type JobPage } from "./dto";
+import type { Prisma } from "./generated/prisma/client";
+import { ApiError, invalid, notFound } from "./http";
+import { newId } from "./ids";
+import { isConfigured } from "./providers/registry";
+import { createJobSchema, ID_PATTERN, listJobsSchema, SEED_MAX, type JobStatus, type ListJobsQuery } from "./schemas";
+import { kickWorker, abortRunningJob } from "./worker-handle";
+
+const jobInclude = {
+  inputs: { orderBy: { position: "asc" }, include: { image: true } },
+  outputs: { orderBy: { position: "asc" }, include: { image: true } },
+} satisfies Prisma.JobInclude;
+type JobRow = Prisma.JobGetPayload<{ include: typeof jobInclude }>;
+
+export function toJobDto(job: JobRow): JobDto {
+  const ref = ({ image }: JobRow["inputs"][number]) => ({
+    imageId: image.id,
+    url: imageUrl(image.id),
+    thumbUrl: thumbUrl(image.id),
+    width: image.width,
+    height: image.height,
+  });
+  return {
+    id: job.id,
+    provider: job.provider as ProviderId,
+    model: job.model,
+    mode: job.mode as Mode,
+    prompt: job.prompt,
+    aspectRatio: job.aspectRatio as AspectRatioChoice,
+    seed: job.seed,
+    n: job.n,
+    status: job.status as JobStatus,
+    error: job.errorCode ? { code: job.errorCode, message: job.errorMessage ?? "" } : null,
+    inputs: job.inputs.map(ref),
+    outputs: job.outputs.map(ref),
+    costUsd: job.costUsd,
+    createdAt: job.createdAt.toISOString(),
+    startedAt: job.startedAt?.toISOString() ?? null,
+    finishedAt: job.finishedAt?.toISOString() ?? null,
+  };
+}
+
+const unsupported = (message: string) => new ApiError(400, "unsupported", message);
+
+/** Validates a request against the model's capabilities and queues it. Returns before any provider work. */
+export async function createJob(raw: unknown): Promise<JobDto> {
+  const parsed = createJobSchema.safeParse(raw);
+  if (!parsed.success) throw invalid(parsed.error);
+  const input = parsed.data;
+  const spec = CATALOG[input.provider];
+  const model = findModel(input.provider, input.model);
+  if (!model) throw new ApiError(400, "invalid_request", `${spec.label} has no model "${input.model}".`);
+  if (!isConfigured(input.provider)) {
+    throw new ApiError(409, "provider_not_configured", `${spec.label} needs an API key: set ${spec.envKey} on the server.`);
+  }
+
+  const inputIds = input.inputImageIds ?? [];
+  const images = await db().image.findMany({ where: { id: { in: inputIds } } });
+  const missing = inputIds.find((id) => !images.some((image) => image.id === id));
+  if (missing) throw new ApiError(404, "image_not_found", `Input image ${missing} does not exist.`);
+
+  const mode: Mode = inputIds.length > 0 ? "edit" : "generate";
+  if (!model.modes.includes(mode)) {
+    throw unsupported(mode === "edit" ? `${model.label} cannot edit images; remove the input image.` : `${model.label} needs an input image.`);
+  }
+  if (inputIds.length > model.maxInputImages) {
+    throw unsupported(`${model.label} takes at most ${model.maxInputImages} input image${model.maxInputImages === 1 ? "" : "s"}.`);
+  }
+  const aspectRatio = input.aspectRatio ?? (mode === "edit" ? MATCH_INPUT : "1:1");
+  if (aspectRatio === MATCH_INPUT && mode === "generate") {
+    throw new ApiError(400, "invalid_request", "“Match input” needs an input image; pick a ratio instead.");
+  }
+  if (!model.aspectRatios.includes(aspectRatio)) throw unsupported(`${model.label} does not offer the ${aspectRatio} ratio.`);
+  const n = input.n ?? 1;
+  if (n < model.minN || n > model.maxN) {
+    throw unsupported(`${model.label} makes ${model.minN}–${model.maxN} images per job.`);
+  }
+  if (input.seed !== undefined && !model.seed) throw unsupported(`${model.label} does not take a seed.`);
+
+  const job = await db().job.create({
+    data: {
+      id: newId(),
+      provider: input.provider,
+      model: model.id,
+      mode,
+      prompt: input.prompt,
+      aspectRatio,
+      // Always record a seed, so every result can be reproduced.
+      seed: input.seed ?? randomInt(0, SEED_MAX),
+      n,
+      status: "queued",
+      parentImageId: inputIds[0] ?? null,
+      inputs: { create: inputIds.map((imageId, position) => ({ imageId, position })) },
+    },
+    include: jobInclude,
+  });
+  kickWorker();
+  return toJobDto(job);
+}
+
+export async function getJob(id: string): Promise<JobDto | null> {
+  if (!ID_PATTERN.test(id)) return null;
+  const job = await db().job.findUnique({ where: { id }, include: jobInclude });
+  return job ? toJobDto(job) : null;
+}
+
+export async function requireJob(id: string): Promise<JobDto> {
+  const job = await getJob(id);
+  if (!job) throw notFound(`Job ${id} does not exist.`);
+  return job;
+}
+
+/** Newest first; ids are time-ordered, so the last id of a page is the cursor of the next. */
+export async function listJobs(raw: Partial<ListJobsQuery> | Record<string, unknown>): Promise<JobPage> {
+  const parsed = listJobsSchema.safeParse(raw);
+  if (!parsed.success) throw invalid(parsed.error);
+  const { limit, cursor, status, provider, q } = parsed.data;
+  const rows = await db().job.findMany({
+    where: {
+      ...(cursor && { id: { lt: cursor } }),
+      ...(status && { status }),
+      ...(provider && { provider }),
+      ...(q && { prompt: { contains: q } }),
+    },
+    orderBy: { id: "desc" },
+    take: limit + 1,
+    include: jobInclude,
+  });
+  const items = rows.slice(0, limit).map(toJobDto);
+  return { items, nextCursor: rows.length > limit ? (items[items.length - 1]?.id ?? null) : null };
+}
+
+export async function cancelJob(id: string): Promise<JobDto> {
+  const job = await requireJob(id);
+  const { count } = await db().job.updateMany({
+    where: { id, status: { in: ["queued", "running"] } },
+    data: { status: "canceled", finishedAt: new Date(), errorCode: null, errorMessage: null },
+  });
+  if (count === 0) {
+    throw new ApiError(409, "already_finished", `This job already ${job.status === "succeeded" ? "succeeded" : `ended (${job.status})`}.`);
+  }
+  abortRunningJob(id);
+  return requireJob(id);
+}

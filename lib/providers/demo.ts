@@ -1,0 +1,78 @@
+import "server-only";
+import { renderDemo } from "../demo/render";
+import { type GenerationRequest, type PollResult, type ProviderAdapter, type ProviderContext, ProviderError } from "./types";
+
+/**
+ * The offline demo provider. It behaves like a real async provider (submit, then poll until
+ * ready) so the demo exercises the same worker pipeline. It keeps no state: the start time
+ * lives in the job id and the picture derives from the request, so polling survives a restart.
+ */
+
+const MAX_SEED = 2147483647;
+const ID_PATTERN = /^demo_(\d+)$/;
+
+export function createDemoAdapter(opts: { delayMs: () => number }): ProviderAdapter {
+  // A bad setting should not stall jobs forever or poll in a tight loop with NaN.
+  const delay = () => {
+    const ms = opts.delayMs();
+    return Number.isFinite(ms) && ms > 0 ? ms : 0;
+  };
+
+  return {
+    id: "demo",
+
+    async submit(_req, ctx) {
+      ctx.signal.throwIfAborted();
+      return { status: "pending", providerJobId: `demo_${Math.floor(ctx.now())}`, pollAfterMs: delay() };
+    },
+
+    async poll(providerJobId, req, ctx): Promise<PollResult> {
+      ctx.signal.throwIfAborted();
+      const match = ID_PATTERN.exec(providerJobId);
+      if (!match) {
+        throw new ProviderError({
+          code: "invalid_response",
+          userMessage: "The demo engine does not recognise this job.",
+          detail: `unexpected job id ${JSON.stringify(providerJobId)}`,
+        });
+      }
+      const remaining = Number(match[1]) + delay() - ctx.now();
+      if (remaining > 0) return { status: "pending", pollAfterMs: Math.ceil(remaining) };
+      return { status: "done", images: await renderAll(req, ctx) };
+    },
+
+    async cancel() {
+      // Nothing runs between polls, so there is nothing to stop.
+    },
+  };
+}
+
+async function renderAll(req: GenerationRequest, ctx: ProviderContext) {
+  const input = req.mode === "edit" ? req.inputs[0] : undefined;
+  if (req.mode === "edit" && !input) {
+    throw new ProviderError({ code: "invalid_request", userMessage: "Editing needs an input image." });
+  }
+  const images: { bytes: Buffer }[] = [];
+  for (let i = 0; i < req.n; i++) {
+    const { bytes } = await renderDemo({
+      prompt: req.prompt,
+      seed: wrapSeed(req.seed + i),
+      ratio: req.resolvedRatio,
+      input,
+    });
+    // Check between images so a cancelled job stops early rather than after all n.
+    ctx.signal.throwIfAborted();
+    images.push({ bytes });
+  }
+  return images;
+}
+
+/** Seeds stay in the 0..2^31−1 range every provider accepts, so seed + i never overflows it. */
+function wrapSeed(seed: number): number {
+  const m = MAX_SEED + 1;
+  return ((Math.trunc(seed) % m) + m) % m;
+}
+
+export const demoAdapter: ProviderAdapter = createDemoAdapter({
+  delayMs: () => Number(process.env.DEMO_DELAY_MS ?? 3000),
+});

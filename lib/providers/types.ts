@@ -1,0 +1,90 @@
+import type { AspectRatio, AspectRatioChoice, Mode, ProviderId } from "../catalog";
+
+/**
+ * The one interface every provider adapter implements (sync and async alike).
+ * Adapters never touch the database or storage: the worker does, so every adapter
+ * can be tested against a fake HTTP server with an injected fetch and clock.
+ */
+
+export type InputImage = { bytes: Buffer; mime: string; width: number; height: number };
+
+export type GenerationRequest = {
+  jobId: string;
+  model: string;
+  mode: Mode;
+  prompt: string;
+  /** As the user chose it (may be "match_input"). */
+  aspectRatio: AspectRatioChoice;
+  /** "match_input" resolved against the first input: the nearest ratio the model allows. */
+  resolvedRatio: AspectRatio;
+  seed: number;
+  n: number;
+  inputs: InputImage[];
+};
+
+/** A result is either bytes in the answer or a URL to download at once (they expire). */
+export type ProviderImage = { bytes: Buffer } | { url: string };
+
+export type SubmitResult =
+  | { status: "pending"; providerJobId: string; pollAfterMs?: number }
+  | { status: "done"; images: ProviderImage[] };
+
+export type PollResult = { status: "pending"; pollAfterMs?: number } | { status: "done"; images: ProviderImage[] };
+
+export type ProviderContext = {
+  fetch: typeof fetch;
+  now: () => number;
+  signal: AbortSignal;
+};
+
+export interface ProviderAdapter {
+  readonly id: ProviderId;
+  submit(req: GenerationRequest, ctx: ProviderContext): Promise<SubmitResult>;
+  /** Async providers only. */
+  poll?(providerJobId: string, req: GenerationRequest, ctx: ProviderContext): Promise<PollResult>;
+  /** Async providers only; best effort. */
+  cancel?(providerJobId: string, ctx: ProviderContext): Promise<void>;
+}
+
+export const JOB_ERROR_CODES = [
+  "auth_failed",
+  "rate_limited",
+  "moderated",
+  "invalid_request",
+  "provider_error",
+  "timeout",
+  "invalid_response",
+  "expired",
+  "interrupted",
+  "storage_failed",
+  "internal",
+] as const;
+export type JobErrorCode = (typeof JOB_ERROR_CODES)[number];
+
+/** A provider failure with a stable code, whether retrying could help, and words for the designer. */
+export class ProviderError extends Error {
+  readonly code: JobErrorCode;
+  readonly retryable: boolean;
+  /** Shown on the job page; never contains a key. */
+  readonly userMessage: string;
+  /** The provider's own words, kept for the job page. */
+  readonly detail?: string;
+  /** Seconds the provider asked us to wait (Retry-After). */
+  readonly retryAfterMs?: number;
+
+  constructor(opts: {
+    code: JobErrorCode;
+    userMessage: string;
+    retryable?: boolean;
+    detail?: string;
+    retryAfterMs?: number;
+  }) {
+    super(opts.detail ? `${opts.userMessage} (${opts.detail})` : opts.userMessage);
+    this.name = "ProviderError";
+    this.code = opts.code;
+    this.retryable = opts.retryable ?? false;
+    this.userMessage = opts.userMessage;
+    this.detail = opts.detail;
+    this.retryAfterMs = opts.retryAfterMs;
+  }
+}

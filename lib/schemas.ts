@@ -1,0 +1,64 @@
+import { z } from "zod";
+import { ASPECT_RATIOS, MATCH_INPUT, providerIdSchema } from "./catalog";
+
+/**
+ * Request schemas shared by the studio form, the server actions and the JSON API,
+ * so the browser and the server reject the same things with the same words.
+ */
+
+export const ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+export const idSchema = z.string().regex(ID_PATTERN, "Not a valid id");
+
+export const PROMPT_MAX_LENGTH = 4000;
+export const SEED_MAX = 2_147_483_647;
+// Control characters other than tab and newline break providers' JSON and logs.
+const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+export const promptSchema = z
+  .string({ error: "Write an instruction" })
+  .trim()
+  .min(1, "Write an instruction")
+  .max(PROMPT_MAX_LENGTH, `Keep the instruction under ${PROMPT_MAX_LENGTH} characters`)
+  .refine((s) => !CONTROL_CHARS.test(s), "The instruction contains control characters");
+
+export const aspectRatioSchema = z.enum([MATCH_INPUT, ...ASPECT_RATIOS], {
+  error: "Unknown aspect ratio",
+});
+
+export const seedSchema = z
+  .number({ error: "The seed must be a whole number" })
+  .int("The seed must be a whole number")
+  .min(0, "The seed must be 0 or more")
+  .max(SEED_MAX, `The seed must be at most ${SEED_MAX}`);
+
+export const createJobSchema = z.strictObject({
+  provider: providerIdSchema,
+  model: z.string().min(1).max(200).optional(),
+  prompt: promptSchema,
+  aspectRatio: aspectRatioSchema.optional(),
+  seed: seedSchema.optional(),
+  n: z.number().int("n must be a whole number").min(1).max(8).optional(),
+  inputImageIds: z.array(idSchema).max(8, "Too many input images").optional(),
+});
+export type CreateJobInput = z.infer<typeof createJobSchema>;
+
+export const JOB_STATUSES = ["queued", "running", "succeeded", "failed", "canceled"] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export const ACTIVE_STATUSES: readonly JobStatus[] = ["queued", "running"];
+
+export const listJobsSchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(30),
+  cursor: idSchema.optional(),
+  status: z.enum(JOB_STATUSES).optional(),
+  provider: providerIdSchema.optional(),
+  q: z.string().trim().max(200).optional().transform((q) => q || undefined),
+});
+export type ListJobsQuery = z.infer<typeof listJobsSchema>;
+
+/** The first issue's message, for a 400 answer or a form field. */
+export function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return "Invalid request";
+  const where = issue.path.length ? `${issue.path.join(".")}: ` : "";
+  return `${where}${issue.message}`;
+}

@@ -1,0 +1,134 @@
+// The whole `npm test`: Chromium check, build, typecheck, Vitest (unit + API), Playwright.
+// Ends with one line "N passed, N failed"; exits non-zero when anything failed or nothing ran.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const BIN = path.join(ROOT, "node_modules/.bin");
+const CHROMIUM = "/usr/bin/chromium";
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "atelier-run-"));
+const totals = { passed: 0, failed: 0, tests: 0 };
+
+process.chdir(ROOT);
+delete process.env.NEXT_DIST_DIR; // build into and test the default .next
+process.env.NEXT_TELEMETRY_DISABLED = "1";
+
+function heading(title) {
+  console.log(`\n=== ${title} ${"=".repeat(Math.max(3, 70 - title.length))}`);
+}
+
+function run(cmd, args, extraEnv = {}) {
+  console.log(`$ ${[cmd, ...args].join(" ")}`);
+  const r = spawnSync(cmd, args, { stdio: "inherit", env: { ...process.env, ...extraEnv } });
+  if (r.error) console.error(`could not run ${cmd}: ${r.error.message}`);
+  return r.status ?? 1;
+}
+
+/** A step that is one test: pass or fail. */
+function check(ok, label) {
+  if (ok) totals.passed++;
+  else {
+    totals.failed++;
+    console.error(`FAILED: ${label}`);
+  }
+}
+
+function readJson(file) {
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+function finish(code) {
+  heading("Summary");
+  fs.rmSync(tmp, { recursive: true, force: true });
+  if (totals.tests === 0) console.error("No tests ran.");
+  console.log(`${totals.passed} passed, ${totals.failed} failed`);
+  process.exit(code || totals.failed > 0 || totals.tests === 0 ? 1 : 0);
+}
+
+function main() {
+  heading("1. Chromium");
+  if (fs.existsSync(CHROMIUM)) {
+    console.log(`found ${CHROMIUM}`);
+  } else if (process.getuid?.() === 0) {
+    run("apt-get", ["update"]);
+    run("apt-get", ["install", "-y", "chromium"], { DEBIAN_FRONTEND: "noninteractive" });
+    if (!fs.existsSync(CHROMIUM)) {
+      console.error(`apt-get did not install ${CHROMIUM}.`);
+      return finish(1);
+    }
+  } else {
+    console.error(`${CHROMIUM} is missing. Install Debian's chromium package: sudo apt-get install -y chromium`);
+    return finish(1);
+  }
+
+  heading("2. Prisma client");
+  if (fs.existsSync(path.join(ROOT, "lib/generated/prisma"))) console.log("lib/generated/prisma exists (npm install ran prisma generate)");
+  else check(run(path.join(BIN, "prisma"), ["generate"]) === 0, "prisma generate");
+
+  // The build comes before the typecheck: it writes next-env.d.ts and .next/types, which tsconfig includes.
+  heading("3. next build");
+  const built = run(path.join(BIN, "next"), ["build"]) === 0;
+  check(built, "next build");
+
+  heading("4. Typecheck (tsc --noEmit)");
+  check(run(path.join(BIN, "tsc"), ["--noEmit"]) === 0, "tsc --noEmit");
+  if (!built) return finish(1);
+
+  heading("5. Vitest (unit + API)");
+  const vitestJson = path.join(tmp, "vitest.json");
+  const vitestCode = run(path.join(BIN, "vitest"), [
+    "run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestJson}`,
+  ]);
+  const v = readJson(vitestJson);
+  if (!v) {
+    console.error("Vitest wrote no JSON report.");
+    check(false, "vitest");
+  } else {
+    const passed = v.numPassedTests ?? 0;
+    // Skipped and todo tests count as failures: the suite allows none.
+    let failed = (v.numFailedTests ?? 0) + (v.numPendingTests ?? 0) + (v.numTodoTests ?? 0);
+    if (failed === 0 && (vitestCode !== 0 || (v.numFailedTestSuites ?? 0) > 0)) failed = Math.max(1, v.numFailedTestSuites ?? 0);
+    totals.passed += passed;
+    totals.failed += failed;
+    totals.tests += passed + failed;
+    console.log(`vitest: ${passed} passed, ${failed} failed`);
+  }
+
+  heading("6. Playwright (end to end)");
+  const pwJson = path.join(tmp, "playwright.json");
+  const pwCode = run(path.join(BIN, "playwright"), ["test", "-c", "tests/playwright.config.ts", "--reporter=list,json"], {
+    PLAYWRIGHT_JSON_OUTPUT_FILE: pwJson,
+    PLAYWRIGHT_JSON_OUTPUT_NAME: pwJson,
+  });
+  const p = readJson(pwJson);
+  if (!p?.stats) {
+    console.error("Playwright wrote no JSON report.");
+    check(false, "playwright");
+  } else {
+    const s = p.stats;
+    const passed = s.expected ?? 0;
+    let failed = (s.unexpected ?? 0) + (s.flaky ?? 0) + (s.skipped ?? 0);
+    // Errors outside tests (global setup, no tests found, a crashed worker) count once.
+    if (failed === 0 && (pwCode !== 0 || (p.errors?.length ?? 0) > 0)) failed = 1;
+    totals.passed += passed;
+    totals.failed += failed;
+    totals.tests += passed + failed;
+    console.log(`playwright: ${passed} passed, ${failed} failed`);
+  }
+  return finish(0);
+}
+
+try {
+  main();
+} catch (error) {
+  console.error("tests/run.mjs crashed:", error);
+  totals.failed++;
+  finish(1);
+}

@@ -1,0 +1,20 @@
+import path from "node:path";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  resolve: {
+    alias: {
+      "@": path.resolve(import.meta.dirname),
+      // Outside Next there is no react-server condition; the guard itself is what we skip.
+      "server-only": path.resolve(import.meta.dirname, "node_modules/server-only/empty.js"),
+    },
+  },
+  test: {
+    include: ["tests/unit/**/*.test.ts", "tests/api/**/*.test.ts"],
+    environment: "node",
+    setupFiles: ["tests/support/vitest-setup.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 180_000,
+    pool: "forks",
+  },
+});
