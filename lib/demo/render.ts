@@ -173,12 +173,18 @@ const EFFECTS: Effect[] = [
     name: "sketch",
     pattern: /\b(sketch\w*|pencil|drawing)\b/i,
     apply: async (img, rng) => {
+      // Colour-dodge pencil sketch: grey ÷ blurred grey is ~1 on flat areas (white paper) and
+      // dips below 1 beside edges. It reads far more like pencil than a bare edge kernel,
+      // which mostly finds JPEG noise and grain.
       const grey = await pass(img, (s) => s.recomb(GREY_MATRIX));
-      const k = between(rng, 1.6, 2.6); // line darkness
-      const edges = await pass(grey, (s) =>
-        s.convolve({ width: 3, height: 3, kernel: [-1, -1, -1, -1, 8, -1, -1, -1, -1].map((x) => x * k) }),
-      );
-      return pass(edges, (s) => s.negate().linear(0.92, 12)); // paper is never pure white
+      const soft = await pass(grey, (s) => s.blur(between(rng, 3, 6)));
+      const darkness = between(rng, 2, 3.5);
+      const data = Buffer.alloc(grey.data.length);
+      for (let k = 0; k < data.length; k++) {
+        const ratio = Math.min(1, (grey.data[k]! + 1) / (soft.data[k]! + 1));
+        data[k] = 245 * ratio ** darkness; // paper is never pure white
+      }
+      return { ...img, data };
     },
   },
   {
