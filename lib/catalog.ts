@@ -27,7 +27,8 @@ export type ModelSpec = {
   readonly minN: number;
   readonly maxN: number;
   readonly maxInputImages: number;
-  readonly priceUsd: number;
+  /** Per output image; null where the provider's document publishes no price. */
+  readonly priceUsd: number | null;
   /** Where the capability comes from a page outside shared/provider-docs. */
   readonly unverified?: boolean;
 };
@@ -45,6 +46,21 @@ export type ProviderSpec = {
 };
 
 const KONTEXT_RATIOS = ["1:1", "4:3", "3:4", "3:2", "2:3", "16:9", "9:16", "21:9", "9:21"] as const;
+/** DMXAPI's documented list (spelled with "x" on the wire). */
+const DMXAPI_RATIOS = ["1:1", "2:3", "3:2", "3:4", "4:3", "9:16", "16:9"] as const;
+/** Modelverse's documented list. */
+const MODELVERSE_RATIOS = ["21:9", "16:9", "4:3", "3:2", "1:1", "2:3", "3:4", "9:16", "9:21"] as const;
+const DMXAPI_MODEL = { modes: ["generate"], aspectRatios: DMXAPI_RATIOS, seed: true, minN: 1, maxN: 4, maxInputImages: 0, priceUsd: null } as const;
+const MODELVERSE_EDIT = {
+  modes: ["edit"],
+  aspectRatios: [MATCH_INPUT, ...MODELVERSE_RATIOS],
+  seed: true,
+  minN: 1,
+  maxN: 1,
+  maxInputImages: 1,
+  priceUsd: null,
+  unverified: true,
+} as const;
 
 export const CATALOG = {
   demo: {
@@ -65,6 +81,80 @@ export const CATALOG = {
         maxN: 4,
         maxInputImages: 1,
         priceUsd: 0,
+      },
+    ],
+  },
+  therouter: {
+    label: "TheRouter",
+    description: "FLUX.1 Kontext [dev] via TheRouter (async jobs, routed to SiliconFlow).",
+    envKey: "THEROUTER_API_KEY",
+    protocol: "async",
+    concurrency: 4,
+    models: [
+      {
+        id: "black-forest-labs/flux-kontext-dev",
+        label: "FLUX.1 Kontext [dev]",
+        modes: ["generate", "edit"],
+        aspectRatios: [MATCH_INPUT, ...KONTEXT_RATIOS],
+        seed: true,
+        minN: 1,
+        maxN: 1,
+        maxInputImages: 1,
+        priceUsd: 0.018,
+      },
+    ],
+  },
+  dmxapi: {
+    label: "DMXAPI",
+    description: "FLUX.1 Kontext max/pro/dev via DMXAPI (one synchronous call per image; text-to-image only).",
+    envKey: "DMXAPI_API_KEY",
+    protocol: "sync",
+    concurrency: 2,
+    models: [
+      { id: "flux-kontext-pro", label: "FLUX.1 Kontext [pro]", ...DMXAPI_MODEL },
+      { id: "flux-kontext-max", label: "FLUX.1 Kontext [max]", ...DMXAPI_MODEL },
+      { id: "flux-kontext-dev", label: "FLUX.1 Kontext [dev]", ...DMXAPI_MODEL },
+    ],
+  },
+  modelverse: {
+    label: "Modelverse",
+    description: "FLUX.1 Kontext via Modelverse's OpenAI-compatible API (synchronous).",
+    envKey: "MODELVERSE_API_KEY",
+    protocol: "sync",
+    concurrency: 2,
+    models: [
+      {
+        id: "black-forest-labs/flux-kontext-max/text-to-image",
+        label: "FLUX.1 Kontext [max] text-to-image",
+        modes: ["generate"],
+        aspectRatios: MODELVERSE_RATIOS,
+        seed: true,
+        minN: 1,
+        maxN: 4,
+        maxInputImages: 0,
+        priceUsd: null,
+      },
+      { id: "black-forest-labs/flux-kontext-pro", label: "FLUX.1 Kontext [pro] edit (unverified)", ...MODELVERSE_EDIT },
+      { id: "black-forest-labs/flux-kontext-max", label: "FLUX.1 Kontext [max] edit (unverified)", ...MODELVERSE_EDIT },
+    ],
+  },
+  quickrouter: {
+    label: "QuickRouter",
+    description: "FLUX.1 Kontext [pro] through QuickRouter's Replicate-compatible predictions (async).",
+    envKey: "QUICKROUTER_API_KEY",
+    protocol: "async",
+    concurrency: 4,
+    models: [
+      {
+        id: "black-forest-labs/flux-kontext-pro",
+        label: "FLUX.1 Kontext [pro]",
+        modes: ["generate", "edit"],
+        aspectRatios: [MATCH_INPUT, ...ASPECT_RATIOS],
+        seed: true,
+        minN: 1,
+        maxN: 1,
+        maxInputImages: 1,
+        priceUsd: null,
       },
     ],
   },

@@ -4,7 +4,8 @@ import type { JobStatus } from "./schemas";
 /** The JSON shapes of the public API; the UI reads exactly these. */
 
 export type ImageRef = { imageId: string; url: string; width: number; height: number };
-export type OutputRef = ImageRef & { thumbUrl: string };
+/** `seed` is the seed this image was made with (n > 1 jobs use one per image); null if unknown. */
+export type OutputRef = ImageRef & { thumbUrl: string; seed: number | null };
 
 export type JobDto = {
   id: string;

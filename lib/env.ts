@@ -2,14 +2,39 @@ import "server-only";
 import path from "node:path";
 import { z } from "zod";
 
-/** Every setting the server reads, validated once. Keys never leave this module's callers on the server. */
+const origin = (fallback: string) =>
+  z
+    .url({ protocol: /^https?$/, error: "must be an http(s) origin such as https://api.example.com" })
+    .default(fallback)
+    .transform((u) => u.replace(/\/+$/, ""));
+const key = z.string().trim().min(1).optional().catch(undefined);
+const ms = (fallback: number, max = 3_600_000) => z.coerce.number().int().min(0).max(max).default(fallback);
+
+/**
+ * Every setting the server reads, validated once. API keys stay in this module's callers
+ * on the server: they never reach a client bundle, an API answer, a log line or an error.
+ */
 const schema = z.object({
   DATA_DIR: z.string().default("data"),
-  DEMO_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(3000),
-  /** Set to "off" to run the web server without the job worker (tests of the API alone). */
+  DEMO_DELAY_MS: ms(3000, 600_000),
+  /** Set to "off" to run the web server without the job worker. */
   ATELIER_WORKER: z.enum(["on", "off"]).default("on"),
-  /** How often the worker looks for queued jobs when nothing woke it (ms). */
+  /** How often the worker looks for queued jobs when nothing woke it. */
   WORKER_IDLE_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /** A sync provider call (the image comes in the answer) may take this long. */
+  PROVIDER_SYNC_TIMEOUT_MS: ms(300_000),
+  /** Any other provider HTTP call: submit, poll, result download. */
+  PROVIDER_REQUEST_TIMEOUT_MS: ms(60_000),
+  /** An async provider job that is not done after this long is given up (and canceled). */
+  PROVIDER_JOB_DEADLINE_MS: ms(30 * 60_000, 24 * 3_600_000),
+  THEROUTER_API_KEY: key,
+  THEROUTER_BASE_URL: origin("https://api.therouter.ai"),
+  DMXAPI_API_KEY: key,
+  DMXAPI_BASE_URL: origin("https://www.dmxapi.cn"),
+  MODELVERSE_API_KEY: key,
+  MODELVERSE_BASE_URL: origin("https://api.modelverse.cn"),
+  QUICKROUTER_API_KEY: key,
+  QUICKROUTER_BASE_URL: origin("https://api.quickrouter.ai"),
 });
 
 export type Env = z.infer<typeof schema> & { dataDir: string; databaseUrl: string };
@@ -17,6 +42,7 @@ export type Env = z.infer<typeof schema> & { dataDir: string; databaseUrl: strin
 function load(): Env {
   const parsed = schema.safeParse(process.env);
   if (!parsed.success) {
+    // Names and reasons only: a value could be a key.
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`Invalid environment:\n${lines.join("\n")}`);
   }

@@ -36,7 +36,7 @@ export function toJobDto(job: JobRow): JobDto {
     status: job.status as JobStatus,
     error: job.errorCode ? { code: job.errorCode, message: job.errorMessage ?? "" } : null,
     inputs: job.inputs.map(ref),
-    outputs: job.outputs.map(ref),
+    outputs: job.outputs.map((output) => ({ ...ref(output), seed: output.seed })),
     costUsd: job.costUsd,
     createdAt: job.createdAt.toISOString(),
     startedAt: job.startedAt?.toISOString() ?? null,

@@ -30,6 +30,8 @@ export async function startWorker(): Promise<void> {
     now: Date.now,
     sleep,
     idleMs: env().WORKER_IDLE_MS,
+    timeouts: { syncCallMs: env().PROVIDER_SYNC_TIMEOUT_MS, requestMs: env().PROVIDER_REQUEST_TIMEOUT_MS },
+    jobDeadlineMs: env().PROVIDER_JOB_DEADLINE_MS,
     log: (message, extra) => console.error(message, extra ?? ""),
   });
   setWorkerHandle(worker);

@@ -17,13 +17,22 @@ export type WorkerDeps = {
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   idleMs: number;
   concurrency?: (id: ProviderId) => number;
+  timeouts?: ProviderContext["timeouts"];
+  /** An async job not done this long after it started is given up. */
+  jobDeadlineMs?: number;
+  retry?: RetryPolicy;
   log?: (message: string, extra?: unknown) => void;
 };
 
+export type RetryPolicy = { submitAttempts: number; pollAttempts: number; baseDelayMs: number; maxDelayMs: number };
+
 const DEFAULT_POLL_MS = 2000;
+const DEFAULT_RETRY: RetryPolicy = { submitAttempts: 4, pollAttempts: 6, baseDelayMs: 1000, maxDelayMs: 120_000 };
+const DEFAULT_TIMEOUTS = { syncCallMs: 300_000, requestMs: 60_000 };
 const TERMINAL = ["succeeded", "failed", "canceled"];
 
 class Canceled extends Error {}
+type StoredOutput = { imageId: string; seed: number | null };
 
 /**
  * Claims queued jobs and runs them through their provider, at most `concurrency` per
@@ -160,14 +169,22 @@ export class JobWorker {
   private async run(job: Job, signal: AbortSignal): Promise<void> {
     const provider = job.provider as ProviderId;
     const adapter = this.deps.adapterFor(provider);
-    const ctx: ProviderContext = { fetch: this.deps.fetch, now: this.deps.now, signal };
+    const ctx: ProviderContext = {
+      fetch: this.deps.fetch,
+      now: this.deps.now,
+      signal,
+      timeouts: this.deps.timeouts ?? DEFAULT_TIMEOUTS,
+    };
+    const retry = this.deps.retry ?? DEFAULT_RETRY;
+    const deadline = (job.startedAt?.getTime() ?? this.deps.now()) + (this.deps.jobDeadlineMs ?? 30 * 60_000);
     let providerJobId = job.providerJobId;
     try {
       const request = await this.buildRequest(job);
       let images: ProviderImage[] | undefined;
       let wait = 0;
       if (!providerJobId) {
-        const submitted = await adapter.submit(request, ctx);
+        // Sent again only when the provider certainly never received it: nothing is billed twice.
+        const submitted = await this.withRetry(() => adapter.submit(request, ctx), (e) => e.notReceived, retry.submitAttempts, signal);
         if (submitted.status === "done") {
           images = submitted.images;
         } else {
@@ -179,15 +196,20 @@ export class JobWorker {
       }
       while (!images) {
         if (!adapter.poll) throw new ProviderError({ code: "internal", userMessage: "This provider cannot be polled." });
-        await this.deps.sleep(wait, signal);
+        await this.deps.sleep(Math.min(wait, Math.max(0, deadline - this.deps.now())), signal);
         await this.throwIfCanceled(job.id, signal);
-        const polled = await adapter.poll(providerJobId!, request, ctx);
+        if (this.deps.now() >= deadline) {
+          await adapter.cancel?.(providerJobId!, ctx).catch(() => undefined);
+          throw new ProviderError({ code: "timeout", userMessage: "The provider did not finish this job in time, so Atelier gave up on it." });
+        }
+        const id = providerJobId!;
+        const polled = await this.withRetry(() => adapter.poll!(id, request, ctx), (e) => e.retryable, retry.pollAttempts, signal);
         if (polled.status === "done") images = polled.images;
         else wait = polled.pollAfterMs ?? DEFAULT_POLL_MS;
       }
       await this.throwIfCanceled(job.id, signal);
-      const imageIds = await this.store(images, ctx);
-      await this.succeed(job, imageIds);
+      const outputs = await this.store(images, ctx);
+      await this.succeed(job, outputs);
     } catch (error) {
       if (error instanceof Canceled || signal.aborted) {
         if (providerJobId && adapter.cancel) {
@@ -198,6 +220,24 @@ export class JobWorker {
       const { code, message } = describeFailure(error);
       if (code === "internal") this.deps.log?.(`[worker] job ${job.id} failed`, error);
       await this.fail(job.id, code, message);
+    }
+  }
+
+  private async withRetry<T>(
+    attempt: () => Promise<T>,
+    shouldRetry: (error: ProviderError) => boolean,
+    attempts: number,
+    signal: AbortSignal,
+  ): Promise<T> {
+    const { baseDelayMs, maxDelayMs } = this.deps.retry ?? DEFAULT_RETRY;
+    for (let i = 1; ; i++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!(error instanceof ProviderError) || !shouldRetry(error) || i >= attempts || signal.aborted) throw error;
+        const backoff = baseDelayMs * 2 ** (i - 1);
+        await this.deps.sleep(Math.min(maxDelayMs, Math.max(backoff, error.retryAfterMs ?? 0)), signal);
+      }
     }
   }
 
@@ -227,13 +267,13 @@ export class JobWorker {
   }
 
   /** Downloads (URLs expire) and stores every result before the job counts as done. */
-  private async store(images: ProviderImage[], ctx: ProviderContext): Promise<string[]> {
+  private async store(images: ProviderImage[], ctx: ProviderContext): Promise<StoredOutput[]> {
     if (images.length === 0) throw new ProviderError({ code: "invalid_response", userMessage: "The provider answered without an image." });
-    const ids: string[] = [];
+    const stored: StoredOutput[] = [];
     for (const image of images) {
       const bytes = "bytes" in image ? image.bytes : await download(image.url, ctx);
       try {
-        ids.push((await ingestImage(bytes, "output")).id);
+        stored.push({ imageId: (await ingestImage(bytes, "output")).id, seed: image.seed ?? null });
       } catch (error) {
         if (error instanceof ApiError) {
           throw new ProviderError({ code: "invalid_response", userMessage: "The provider returned a file that is not a usable image.", detail: error.message });
@@ -241,12 +281,12 @@ export class JobWorker {
         throw new ProviderError({ code: "storage_failed", userMessage: "The result could not be saved to the data folder.", detail: String(error) });
       }
     }
-    return ids;
+    return stored;
   }
 
-  private async succeed(job: Job, imageIds: string[]): Promise<void> {
-    const model = findModel(job.provider as ProviderId, job.model);
-    const costUsd = model ? Math.round(model.priceUsd * imageIds.length * 10_000) / 10_000 : null;
+  private async succeed(job: Job, outputs: StoredOutput[]): Promise<void> {
+    const price = findModel(job.provider as ProviderId, job.model)?.priceUsd;
+    const costUsd = price == null ? null : Math.round(price * outputs.length * 10_000) / 10_000;
     await this.deps.db.$transaction(async (tx) => {
       const { count } = await tx.job.updateMany({
         where: { id: job.id, status: "running" },
@@ -254,7 +294,7 @@ export class JobWorker {
       });
       // Canceled meanwhile: the cancel wins and the outputs stay unattached.
       if (count !== 1) return;
-      await tx.jobOutput.createMany({ data: imageIds.map((imageId, position) => ({ jobId: job.id, imageId, position })) });
+      await tx.jobOutput.createMany({ data: outputs.map(({ imageId, seed }, position) => ({ jobId: job.id, imageId, seed, position })) });
     });
   }
 
@@ -269,7 +309,7 @@ export class JobWorker {
 async function download(url: string, ctx: ProviderContext): Promise<Buffer> {
   let response: Response;
   try {
-    response = await ctx.fetch(url, { signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(60_000)]) });
+    response = await ctx.fetch(url, { signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(ctx.timeouts.requestMs)]) });
   } catch (error) {
     if (ctx.signal.aborted) throw error;
     throw new ProviderError({ code: "expired", userMessage: "The result could not be downloaded from the provider.", detail: String(error) });

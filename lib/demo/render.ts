@@ -131,7 +131,7 @@ async function generatePixels(width: number, height: number, rng: Rng): Promise<
     .resize(width, height, { fit: "fill", kernel: "cubic" })
     .raw()
     .toBuffer();
-  // Monochrome film grain hides upscaling banding; Buffer writes clamp to 0..255.
+  // Monochrome film grain hides upscaling banding. Clamp: typed arrays wrap, they do not saturate.
   for (let k = 0; k < data.length; k += 3) {
     const n = (rng() - 0.5) * 2 * GRAIN;
     data[k] = clamp(data[k]! + n);

@@ -52,17 +52,18 @@ async function renderAll(req: GenerationRequest, ctx: ProviderContext) {
   if (req.mode === "edit" && !input) {
     throw new ProviderError({ code: "invalid_request", userMessage: "Editing needs an input image." });
   }
-  const images: { bytes: Buffer }[] = [];
+  const images: { bytes: Buffer; seed: number }[] = [];
   for (let i = 0; i < req.n; i++) {
+    const seed = wrapSeed(req.seed + i);
     const { bytes } = await renderDemo({
       prompt: req.prompt,
-      seed: wrapSeed(req.seed + i),
+      seed,
       ratio: req.resolvedRatio,
       input,
     });
     // Check between images so a cancelled job stops early rather than after all n.
     ctx.signal.throwIfAborted();
-    images.push({ bytes });
+    images.push({ bytes, seed });
   }
   return images;
 }

@@ -22,8 +22,11 @@ export type GenerationRequest = {
   inputs: InputImage[];
 };
 
-/** A result is either bytes in the answer or a URL to download at once (they expire). */
-export type ProviderImage = { bytes: Buffer } | { url: string };
+/**
+ * A result is either bytes in the answer or a URL to download at once (they expire).
+ * `seed` is the seed this image was made with when it differs per image (n > 1).
+ */
+export type ProviderImage = ({ bytes: Buffer } | { url: string }) & { seed?: number };
 
 export type SubmitResult =
   | { status: "pending"; providerJobId: string; pollAfterMs?: number }
@@ -34,7 +37,10 @@ export type PollResult = { status: "pending"; pollAfterMs?: number } | { status:
 export type ProviderContext = {
   fetch: typeof fetch;
   now: () => number;
+  /** Aborted when the user cancels or the server shuts down. */
   signal: AbortSignal;
+  /** Limits for one HTTP call: a sync generation call, and any other (submit, poll, download). */
+  timeouts: { syncCallMs: number; requestMs: number };
 };
 
 export interface ProviderAdapter {
@@ -69,8 +75,13 @@ export class ProviderError extends Error {
   readonly userMessage: string;
   /** The provider's own words, kept for the job page. */
   readonly detail?: string;
-  /** Seconds the provider asked us to wait (Retry-After). */
+  /** How long the provider asked us to wait (Retry-After). */
   readonly retryAfterMs?: number;
+  /**
+   * True only when the provider certainly did not take the request (429, connection
+   * refused): the one case where a submission may be sent again without risking a second bill.
+   */
+  readonly notReceived: boolean;
 
   constructor(opts: {
     code: JobErrorCode;
@@ -78,6 +89,7 @@ export class ProviderError extends Error {
     retryable?: boolean;
     detail?: string;
     retryAfterMs?: number;
+    notReceived?: boolean;
   }) {
     super(opts.detail ? `${opts.userMessage} (${opts.detail})` : opts.userMessage);
     this.name = "ProviderError";
@@ -86,5 +98,6 @@ export class ProviderError extends Error {
     this.userMessage = opts.userMessage;
     this.detail = opts.detail;
     this.retryAfterMs = opts.retryAfterMs;
+    this.notReceived = opts.notReceived ?? false;
   }
 }

@@ -67,6 +67,7 @@ function fakeContext(clock: { t: number }, signal = new AbortController().signal
     fetch: (() => Promise.reject(new Error("the demo engine must not use the network"))) as typeof fetch,
     now: () => clock.t,
     signal,
+    timeouts: { syncCallMs: 1000, requestMs: 1000 },
   };
 }
 

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "JobOutput" ADD COLUMN "seed" INTEGER;
