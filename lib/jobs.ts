@@ -3,7 +3,7 @@ import { randomInt } from "node:crypto";
 import { CATALOG, findModel, MATCH_INPUT, type AspectRatioChoice, type Mode, type ProviderId } from "./catalog";
 import { db } from "./db";
 import { imageUrl, thumbUrl, type JobDto, type JobPage } from "./dto";
-import type { Prisma } from "./generated/prisma/client";
+import { Prisma } from "./generated/prisma/client";
 import { ApiError, invalid, notFound } from "./http";
 import { newId } from "./ids";
 import { isConfigured } from "./providers/registry";
@@ -119,19 +119,21 @@ export async function listJobs(raw: Partial<ListJobsQuery> | Record<string, unkn
   const parsed = listJobsSchema.safeParse(raw);
   if (!parsed.success) throw invalid(parsed.error);
   const { limit, cursor, status, provider, q } = parsed.data;
-  const rows = await db().job.findMany({
-    where: {
-      ...(cursor && { id: { lt: cursor } }),
-      ...(status && { status }),
-      ...(provider && { provider }),
-      ...(q && { prompt: { contains: q } }),
-    },
-    orderBy: { id: "desc" },
-    take: limit + 1,
-    include: jobInclude,
-  });
-  const items = rows.slice(0, limit).map(toJobDto);
-  return { items, nextCursor: rows.length > limit ? (items[items.length - 1]?.id ?? null) : null };
+  const where = [
+    cursor && Prisma.sql`id < ${cursor}`,
+    status && Prisma.sql`status = ${status}`,
+    provider && Prisma.sql`provider = ${provider}`,
+    // instr, not LIKE: a search for "%" or "_" must match those characters literally.
+    q && Prisma.sql`instr(lower(prompt), lower(${q})) > 0`,
+  ].filter((clause): clause is Prisma.Sql => Boolean(clause));
+  const ids = await db().$queryRaw<{ id: string }[]>`
+    SELECT id FROM "Job"
+    ${where.length ? Prisma.sql`WHERE ${Prisma.join(where, " AND ")}` : Prisma.empty}
+    ORDER BY id DESC LIMIT ${limit + 1}`;
+  const page = ids.slice(0, limit).map((row) => row.id);
+  const rows = await db().job.findMany({ where: { id: { in: page } }, orderBy: { id: "desc" }, include: jobInclude });
+  const items = rows.map(toJobDto);
+  return { items, nextCursor: ids.length > limit ? (page[page.length - 1] ?? null) : null };
 }
 
 export async function cancelJob(id: string): Promise<JobDto> {

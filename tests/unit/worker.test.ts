@@ -2,7 +2,7 @@ import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import sharp from "sharp";
 import { useFreshDataDir } from "../support/test-db";
 import type { Db } from "@/lib/db";
-import type { ProviderAdapter, GenerationRequest } from "@/lib/providers/types";
+import type { ProviderAdapter, GenerationRequest, ProviderImage } from "@/lib/providers/types";
 import { ProviderError } from "@/lib/providers/types";
 import type { JobWorker as JobWorkerType, WorkerDeps } from "@/lib/worker";
 
@@ -208,5 +208,159 @@ describe("job pipeline", () => {
     expect((await jobs.getJob(queued.id))?.status).toBe("succeeded");
     expect((await jobs.getJob(cut.id))?.status).toBe("succeeded");
     expect(await db.job.count({ where: { status: "running" } })).toBe(0);
+  });
+});
+
+describe("provider faults", () => {
+  /** A sync provider scripted call by call: each entry answers one submit. */
+  function scriptedSync(script: (() => Promise<ProviderImage[]>)[]) {
+    const calls: GenerationRequest[] = [];
+    const adapter: ProviderAdapter = {
+      id: "demo",
+      async submit(req) {
+        calls.push(req);
+        const next = script.shift();
+        if (!next) throw new Error("unexpected extra submission");
+        return { status: "done", images: await next() };
+      },
+    };
+    return { adapter, calls };
+  }
+  const image = async () => [{ bytes: await png(10) }];
+  const throttled = async (): Promise<ProviderImage[]> => {
+    throw new ProviderError({ code: "rate_limited", retryable: true, notReceived: true, retryAfterMs: 7000, userMessage: "slow down" });
+  };
+  const serverError = async (): Promise<ProviderImage[]> => {
+    throw new ProviderError({ code: "provider_error", retryable: true, userMessage: "The provider had an internal error." });
+  };
+
+  it("re-sends a submission the provider certainly did not take (429), honouring Retry-After", async () => {
+    const sleeps: number[] = [];
+    const fake = scriptedSync([throttled, throttled, image]);
+    const worker = makeWorker(fake.adapter, { sleep: async (ms) => void sleeps.push(ms) });
+    const job = await submit();
+    await worker.start();
+    await settle(worker);
+    await worker.stop();
+    expect((await jobs.getJob(job.id))?.status).toBe("succeeded");
+    expect(fake.calls).toHaveLength(3);
+    expect(sleeps.filter((ms) => ms >= 7000)).toHaveLength(2);
+  });
+
+  it("never re-sends a submission that may have been billed (5xx): the job fails once", async () => {
+    const fake = scriptedSync([serverError, image]);
+    const worker = makeWorker(fake.adapter);
+    const job = await submit();
+    await worker.start();
+    await settle(worker);
+    await worker.stop();
+    const failed = await jobs.getJob(job.id);
+    expect(fake.calls).toHaveLength(1);
+    expect(failed?.status).toBe("failed");
+    expect(failed?.error).toMatchObject({ code: "provider_error" });
+  });
+
+  it("retries a failing poll with backoff and still finishes", async () => {
+    let polls = 0;
+    const adapter: ProviderAdapter = {
+      id: "demo",
+      submit: async () => ({ status: "pending", providerJobId: "p1", pollAfterMs: 10 }),
+      async poll() {
+        polls++;
+        if (polls <= 2) throw new ProviderError({ code: "provider_error", retryable: true, userMessage: "502" });
+        return { status: "done", images: await image() };
+      },
+    };
+    const worker = makeWorker(adapter);
+    const job = await submit();
+    await worker.start();
+    await settle(worker);
+    await worker.stop();
+    expect((await jobs.getJob(job.id))?.status).toBe("succeeded");
+    expect(polls).toBe(3);
+  });
+
+  it("gives up an async job past its deadline, cancels it at the provider and says so", async () => {
+    const canceled: string[] = [];
+    const adapter: ProviderAdapter = {
+      id: "demo",
+      submit: async () => ({ status: "pending", providerJobId: "slow", pollAfterMs: 60_000 }),
+      poll: async () => ({ status: "pending", pollAfterMs: 60_000 }),
+      cancel: async (id) => void canceled.push(id),
+    };
+    const worker = makeWorker(adapter, { jobDeadlineMs: 10 * 60_000 });
+    const job = await submit();
+    await worker.start();
+    await settle(worker);
+    await worker.stop();
+    const failed = await jobs.getJob(job.id);
+    expect(failed?.status).toBe("failed");
+    expect(failed?.error?.code).toBe("timeout");
+    expect(canceled).toEqual(["slow"]);
+  });
+
+  it("fails with `expired` when the result URL is already gone, keeping the job readable", async () => {
+    const adapter: ProviderAdapter = {
+      id: "demo",
+      submit: async () => ({ status: "done", images: [{ url: "http://127.0.0.1:9/gone.png" }] }),
+    };
+    const worker = makeWorker(adapter, { fetch: async () => new Response("gone", { status: 404 }) });
+    const job = await submit();
+    await worker.start();
+    await settle(worker);
+    await worker.stop();
+    expect((await jobs.getJob(job.id))?.error?.code).toBe("expired");
+  });
+
+  it("fails with `invalid_response` when the provider's bytes are not an image", async () => {
+    const adapter: ProviderAdapter = { id: "demo", submit: async () => ({ status: "done", images: [{ bytes: Buffer.from("<html>") }] }) };
+    const worker = makeWorker(adapter);
+    const job = await submit();
+    await worker.start();
+    await settle(worker);
+    await worker.stop();
+    expect((await jobs.getJob(job.id))?.error?.code).toBe("invalid_response");
+  });
+
+  it("records one seed per output image", async () => {
+    const adapter: ProviderAdapter = {
+      id: "demo",
+      submit: async (req) => ({
+        status: "done",
+        images: await Promise.all([0, 1].map(async (i) => ({ bytes: await png(i * 90), seed: req.seed + i }))),
+      }),
+    };
+    const worker = makeWorker(adapter);
+    const job = await submit({ seed: 100, n: 2 });
+    await worker.start();
+    await settle(worker);
+    await worker.stop();
+    expect((await jobs.getJob(job.id))?.outputs.map((o) => o.seed)).toEqual([100, 101]);
+  });
+
+  it("after a restart ends a paid job cut off before its provider id was saved as `interrupted`, never re-sending it", async () => {
+    const cut = await db.job.create({
+      data: {
+        id: (await import("@/lib/ids")).newId(),
+        provider: "dmxapi",
+        model: "flux-kontext-pro",
+        mode: "generate",
+        prompt: "cut off",
+        aspectRatio: "1:1",
+        seed: 1,
+        n: 1,
+        status: "running",
+        claimedBy: "w_dead",
+      },
+    });
+    const fake = scriptedSync([]);
+    const worker = makeWorker(fake.adapter);
+    await worker.start();
+    await settle(worker);
+    await worker.stop();
+    const after = await jobs.getJob(cut.id);
+    expect(after?.status).toBe("failed");
+    expect(after?.error?.code).toBe("interrupted");
+    expect(fake.calls).toHaveLength(0);
   });
 });
