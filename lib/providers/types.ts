@@ -43,6 +43,9 @@ export type ProviderContext = {
   timeouts: { syncCallMs: number; requestMs: number };
 };
 
+/** What an HTTP adapter needs, read when each job runs (so a key set later takes effect). */
+export type ProviderConfig = { apiKey: string | undefined; baseUrl: string };
+
 export interface ProviderAdapter {
   readonly id: ProviderId;
   submit(req: GenerationRequest, ctx: ProviderContext): Promise<SubmitResult>;

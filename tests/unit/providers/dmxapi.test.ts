@@ -1,0 +1,235 @@
+import sharp from "sharp";
+import { afterEach, describe, expect, it } from "vitest";
+import { createDmxapiAdapter } from "@/lib/providers/dmxapi";
+import { type GenerationRequest, type ProviderContext, ProviderError } from "@/lib/providers/types";
+import { type FakeProvider, type FakeReply, refusedUrl, startFakeProvider } from "../../support/fake-provider";
+
+const KEY = "test-key-123";
+const PATH = "/v1/images/generations";
+
+let fake: FakeProvider | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+const ctx = (): ProviderContext => ({
+  fetch: globalThis.fetch,
+  now: () => Date.now(),
+  signal: new AbortController().signal,
+  timeouts: { syncCallMs: 1000, requestMs: 500 },
+});
+
+function request(overrides: Partial<GenerationRequest> = {}): GenerationRequest {
+  return {
+    jobId: "job_1",
+    model: "flux-kontext-pro",
+    mode: "generate",
+    prompt: "a comic-style card that says Hello",
+    aspectRatio: "16:9",
+    resolvedRatio: "16:9",
+    seed: 1234,
+    n: 1,
+    inputs: [],
+    ...overrides,
+  };
+}
+
+const png = (r = 200, width = 32, height = 18) =>
+  sharp({ create: { width, height, channels: 3, background: { r, g: 90, b: 40 } } }).png().toBuffer();
+
+async function serve(reply: FakeReply | ((body: any) => FakeReply | Promise<FakeReply>)) {
+  fake = await startFakeProvider((req) => (typeof reply === "function" ? reply(req.json) : reply));
+  return createDmxapiAdapter(() => ({ apiKey: KEY, baseUrl: fake!.url }));
+}
+
+/** Runs a submit expected to fail and checks the key never leaks into what the job page shows. */
+async function failure(promise: Promise<unknown>): Promise<ProviderError> {
+  const error = await promise.then(
+    () => {
+      throw new Error("expected a ProviderError");
+    },
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ProviderError);
+  const e = error as ProviderError;
+  expect(e.message).not.toContain(KEY);
+  expect(e.userMessage).not.toContain(KEY);
+  expect(e.detail ?? "").not.toContain(KEY);
+  return e;
+}
+
+describe("DMXAPI adapter: the request", () => {
+  it("POSTs the documented JSON with the key as a Bearer token", async () => {
+    const bytes = await png();
+    const adapter = await serve({ json: { data: [{ b64_json: bytes.toString("base64") }] } });
+    expect(adapter.id).toBe("dmxapi");
+    const result = await adapter.submit(request(), ctx());
+
+    expect(fake!.requests).toHaveLength(1);
+    const sent = fake!.requests[0]!;
+    expect(sent.method).toBe("POST");
+    expect(sent.path).toBe(PATH);
+    expect(sent.headers.authorization).toBe(`Bearer ${KEY}`);
+    expect(sent.headers["content-type"]).toBe("application/json");
+    expect(sent.json).toEqual({ model: "flux-kontext-pro", prompt: "a comic-style card that says Hello", size: "16x9", n: 1, seed: 1234 });
+    expect(result).toEqual({ status: "done", images: [{ bytes, seed: 1234 }] });
+    expect(adapter.poll).toBeUndefined();
+    expect(adapter.cancel).toBeUndefined();
+  });
+
+  it.each([
+    ["3:2", "3x2"],
+    ["1:1", "1x1"],
+    ["9:16", "9x16"],
+    ["2:3", "2x3"],
+  ] as const)("spells the ratio %s as %s", async (ratio, size) => {
+    const adapter = await serve({ json: { data: [{ b64_json: (await png()).toString("base64") }] } });
+    await adapter.submit(request({ aspectRatio: ratio, resolvedRatio: ratio, model: "flux-kontext-max" }), ctx());
+    expect(fake!.requests[0]!.json).toMatchObject({ size, model: "flux-kontext-max", n: 1 });
+  });
+
+  it("turns n = 3 into three calls with seeds s, s+1, s+2, each image keeping its seed", async () => {
+    const adapter = await serve(async (body) => ({ json: { data: [{ b64_json: (await png(body.seed % 256)).toString("base64") }] } }));
+    const result = await adapter.submit(request({ n: 3, seed: 500 }), ctx());
+    const sent = fake!.calls("POST", PATH);
+    expect(sent.map((r) => r.json.seed)).toEqual([500, 501, 502]);
+    expect(sent.every((r) => r.json.n === 1)).toBe(true);
+    if (result.status !== "done") throw new Error("expected done");
+    expect(result.images.map((i) => i.seed)).toEqual([500, 501, 502]);
+    for (const [k, image] of result.images.entries()) {
+      expect((image as { bytes: Buffer }).bytes.equals(await png((500 + k) % 256))).toBe(true);
+    }
+  });
+
+  it("wraps seeds at 2^31-1 and never sends -1", async () => {
+    const adapter = await serve(async () => ({ json: { data: [{ b64_json: (await png()).toString("base64") }] } }));
+    await adapter.submit(request({ n: 3, seed: 2147483646 }), ctx());
+    expect(fake!.requests.map((r) => r.json.seed)).toEqual([2147483646, 2147483647, 0]);
+  });
+
+  it("refuses editing without calling the provider", async () => {
+    const adapter = await serve({ json: {} });
+    const e = await failure(adapter.submit(request({ mode: "edit", inputs: [{ bytes: await png(), mime: "image/png", width: 32, height: 18 }] }), ctx()));
+    expect(e.code).toBe("invalid_request");
+    expect(e.userMessage).toContain("DMXAPI does not document image editing");
+    expect(fake!.requests).toHaveLength(0);
+  });
+
+  it.each([undefined, ""])("fails as auth_failed naming DMXAPI_API_KEY when the key is %j", async (apiKey) => {
+    fake = await startFakeProvider(() => ({ json: {} }));
+    const adapter = createDmxapiAdapter(() => ({ apiKey, baseUrl: fake!.url }));
+    const e = await failure(adapter.submit(request(), ctx()));
+    expect(e.code).toBe("auth_failed");
+    expect(e.userMessage).toContain("DMXAPI_API_KEY");
+    expect(fake!.requests).toHaveLength(0);
+  });
+});
+
+describe("DMXAPI adapter: answers", () => {
+  it("decodes b64_json with a data: prefix", async () => {
+    const bytes = await png();
+    const adapter = await serve({ json: { data: [{ b64_json: `data:image/png;base64,${bytes.toString("base64")}` }] } });
+    const result = await adapter.submit(request(), ctx());
+    expect(result).toEqual({ status: "done", images: [{ bytes, seed: 1234 }] });
+  });
+
+  it("passes a url result on for the worker to download at once", async () => {
+    const adapter = await serve(() => ({ json: { data: [{ url: fake!.serveFile("out.png", Buffer.from("x")) }] } }));
+    const result = await adapter.submit(request(), ctx());
+    expect(result).toEqual({ status: "done", images: [{ url: `${fake!.url}/files/out.png`, seed: 1234 }] });
+  });
+
+  it.each([
+    [400, { error: { message: "size 5x7 is not supported" } }, "size 5x7 is not supported"],
+    [422, { message: "prompt is required" }, "prompt is required"],
+    [400, { msg: "n must be 1" }, "n must be 1"],
+  ])("maps %i with a provider reason to invalid_request keeping the reason", async (status, json, reason) => {
+    const adapter = await serve({ status, json });
+    const e = await failure(adapter.submit(request(), ctx()));
+    expect(e.code).toBe("invalid_request");
+    expect(e.detail).toContain(reason);
+    expect(e.detail).toContain(String(status));
+  });
+
+  it("maps 401 to auth_failed", async () => {
+    const adapter = await serve({ status: 401, json: { error: { message: "invalid token" } } });
+    const e = await failure(adapter.submit(request(), ctx()));
+    expect(e.code).toBe("auth_failed");
+  });
+
+  it("maps 429 with Retry-After to rate_limited, retryable, not received", async () => {
+    const adapter = await serve({ status: 429, headers: { "Retry-After": "7" }, json: { error: { message: "too many requests" } } });
+    const e = await failure(adapter.submit(request(), ctx()));
+    expect(e).toMatchObject({ code: "rate_limited", retryable: true, notReceived: true, retryAfterMs: 7000 });
+  });
+
+  it("maps 500 to a retryable provider_error", async () => {
+    const adapter = await serve({ status: 500, json: { error: { message: "upstream exploded" } } });
+    const e = await failure(adapter.submit(request(), ctx()));
+    expect(e).toMatchObject({ code: "provider_error", retryable: true, notReceived: false });
+    expect(e.detail).toContain("upstream exploded");
+  });
+
+  it("maps a content-moderation refusal to moderated", async () => {
+    const adapter = await serve({ status: 400, json: { error: { message: "Input flagged by content moderation", type: "invalid_request_error" } } });
+    const e = await failure(adapter.submit(request(), ctx()));
+    expect(e.code).toBe("moderated");
+    expect(e.detail).toContain("flagged");
+  });
+
+  it("maps malformed JSON to invalid_response", async () => {
+    const adapter = await serve({ body: "{not json", headers: { "content-type": "application/json" } });
+    const e = await failure(adapter.submit(request(), ctx()));
+    expect(e.code).toBe("invalid_response");
+  });
+
+  it.each([
+    ["no data", { created: 1 }],
+    ["empty data", { data: [] }],
+    ["an item without an image", { data: [{ revised_prompt: "x" }] }],
+    ["a non-string b64_json", { data: [{ b64_json: 42 }] }],
+  ])("maps a schema mismatch (%s) to invalid_response", async (_label, json) => {
+    const adapter = await serve({ json });
+    const e = await failure(adapter.submit(request(), ctx()));
+    expect(e.code).toBe("invalid_response");
+  });
+
+  it("times out a hanging call after syncCallMs", async () => {
+    const adapter = await serve({ hang: true });
+    const started = Date.now();
+    const e = await failure(adapter.submit(request(), ctx()));
+    expect(e.code).toBe("timeout");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it("maps a refused connection to provider_error that was certainly not received", async () => {
+    const base = await refusedUrl();
+    const refused = createDmxapiAdapter(() => ({ apiKey: KEY, baseUrl: base }));
+    const e = await failure(refused.submit(request(), ctx()));
+    expect(e).toMatchObject({ code: "provider_error", retryable: true, notReceived: true });
+  });
+
+  it("fails the job when a later call fails, and forbids resending the already-billed batch", async () => {
+    let count = 0;
+    const adapter = await serve(async () =>
+      ++count === 2
+        ? { status: 429, headers: { "Retry-After": "7" }, json: { error: { message: "slow down" } } }
+        : { json: { data: [{ b64_json: (await png()).toString("base64") }] } },
+    );
+    const e = await failure(adapter.submit(request({ n: 3 }), ctx()));
+    expect(fake!.requests).toHaveLength(2);
+    expect(e.code).toBe("rate_limited");
+    expect(e.notReceived).toBe(false);
+    expect(e.detail).toContain("image 2 of 3");
+    expect(e.detail).toContain("slow down");
+  });
+
+  it("never shows the key, even when the provider echoes it", async () => {
+    const adapter = await serve({ status: 400, json: { error: { message: `unknown token ${KEY}` } } });
+    const e = await failure(adapter.submit(request(), ctx()));
+    expect(e.code).toBe("invalid_request");
+    expect(e.detail).toContain("[redacted]");
+  });
+});
