@@ -1,5 +1,5 @@
 import "server-only";
-import { db } from "./db";
+import { db, tuneDatabase } from "./db";
 import { env } from "./env";
 import { adapterFor } from "./providers/registry";
 import { JobWorker } from "./worker";
@@ -22,6 +22,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 
 /** Starts this process's one worker (called from instrumentation.ts under the Node runtime). */
 export async function startWorker(): Promise<void> {
+  await tuneDatabase();
   if (env().ATELIER_WORKER === "off") return;
   const worker = new JobWorker({
     db: db(),

@@ -271,3 +271,58 @@ export async function download(baseUrl: string, url: string, headers?: Record<st
   const res = await fetch(new URL(url, baseUrl), { headers });
   return { res, bytes: Buffer.from(await res.arrayBuffer()) };
 }
+
+/** The documented error shape, reduced for one `toEqual`: `{status, code, message: boolean}`. */
+export function apiError(r: { status: number; body: Json }): { status: number; code: unknown; message: boolean } {
+  const error = r.body && typeof r.body === "object" ? r.body.error : undefined;
+  return {
+    status: r.status,
+    code: error?.code,
+    message: typeof error?.message === "string" && error.message.length > 0,
+  };
+}
+
+const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+const isIso = (v: unknown) => typeof v === "string" && !Number.isNaN(Date.parse(v)) && v.includes("T");
+const isIsoOrNull = (v: unknown) => v === null || isIso(v);
+
+function refProblems(ref: Json, where: string): string[] {
+  const p: string[] = [];
+  if (!ref || typeof ref !== "object") return [`${where} is not an object`];
+  if (!ULID.test(String(ref.imageId))) p.push(`${where}.imageId ${ref.imageId}`);
+  if (ref.url !== `/api/images/${ref.imageId}`) p.push(`${where}.url ${ref.url}`);
+  if (ref.thumbUrl !== `/api/images/${ref.imageId}?variant=thumb`) p.push(`${where}.thumbUrl ${ref.thumbUrl}`);
+  for (const k of ["width", "height"]) {
+    if (!Number.isInteger(ref[k]) || ref[k] <= 0) p.push(`${where}.${k} ${ref[k]}`);
+  }
+  return p;
+}
+
+/** What is wrong with a job's JSON shape (an empty list when it matches lib/dto.ts JobDto). */
+export function jobProblems(job: Json): string[] {
+  if (!job || typeof job !== "object") return ["job is not an object"];
+  const p: string[] = [];
+  const expectKeys = [
+    "id", "provider", "model", "mode", "prompt", "aspectRatio", "seed", "n", "status", "error",
+    "inputs", "outputs", "costUsd", "createdAt", "startedAt", "finishedAt",
+  ];
+  for (const k of expectKeys) if (!(k in job)) p.push(`missing ${k}`);
+  if (!ULID.test(String(job.id))) p.push(`id ${job.id}`);
+  for (const k of ["provider", "model", "prompt", "aspectRatio"]) if (typeof job[k] !== "string") p.push(`${k} ${job[k]}`);
+  if (!["generate", "edit"].includes(job.mode)) p.push(`mode ${job.mode}`);
+  if (!Number.isInteger(job.seed) || job.seed < 0) p.push(`seed ${job.seed}`);
+  if (!Number.isInteger(job.n) || job.n < 1) p.push(`n ${job.n}`);
+  if (!["queued", "running", "succeeded", "failed", "canceled"].includes(job.status)) p.push(`status ${job.status}`);
+  if (job.error !== null && (typeof job.error?.code !== "string" || typeof job.error?.message !== "string")) {
+    p.push(`error ${JSON.stringify(job.error)}`);
+  }
+  if (!Array.isArray(job.inputs)) p.push("inputs is not an array");
+  else job.inputs.forEach((r: Json, i: number) => p.push(...refProblems(r, `inputs[${i}]`)));
+  if (!Array.isArray(job.outputs)) p.push("outputs is not an array");
+  else job.outputs.forEach((r: Json, i: number) => p.push(...refProblems(r, `outputs[${i}]`)));
+  if (job.costUsd !== null && typeof job.costUsd !== "number") p.push(`costUsd ${job.costUsd}`);
+  if (!isIso(job.createdAt)) p.push(`createdAt ${job.createdAt}`);
+  if (!isIsoOrNull(job.startedAt)) p.push(`startedAt ${job.startedAt}`);
+  if (!isIsoOrNull(job.finishedAt)) p.push(`finishedAt ${job.finishedAt}`);
+  return p;
+}
