@@ -20,7 +20,14 @@ function isErrorBody(body: unknown): body is ApiErrorBody {
   return typeof error === "object" && error !== null && "message" in error;
 }
 
+/** The session ended (ATELIER_PASSWORD is set): go sign in, then come back here. */
+function toLogin(): void {
+  const next = window.location.pathname + window.location.search;
+  window.location.assign(`/login?next=${encodeURIComponent(next)}`);
+}
+
 async function readError(response: Response): Promise<ApiClientError> {
+  if (response.status === 401) toLogin();
   let body: unknown = null;
   try {
     body = await response.json();
@@ -77,6 +84,7 @@ export function uploadImage(
     };
     xhr.onload = () => {
       const body: unknown = xhr.response;
+      if (xhr.status === 401) toLogin();
       if (xhr.status >= 200 && xhr.status < 300 && body && typeof body === "object") {
         resolve(body as UploadDto);
       } else if (isErrorBody(body)) {

@@ -1,4 +1,5 @@
-import { MATCH_INPUT, type AspectRatioChoice } from "@/lib/catalog";
+import type { AspectRatioChoice } from "@/lib/catalog";
+import { MATCH_INPUT } from "./constants";
 
 /** Display helpers; every function is pure so server and client render the same text. */
 

@@ -1,10 +1,11 @@
 import type { JobDto } from "@/lib/dto";
-import { ACTIVE_STATUSES, type JobStatus } from "@/lib/schemas";
+import type { JobStatus } from "@/lib/schemas";
+import { ACTIVE_JOB_STATUSES } from "./constants";
 
 export const POLL_MS = 1000;
 
 export function isActive(status: JobStatus): boolean {
-  return ACTIVE_STATUSES.includes(status);
+  return (ACTIVE_JOB_STATUSES as readonly JobStatus[]).includes(status);
 }
 
 /** refetchInterval for a job query: poll only while the job is queued or running. */

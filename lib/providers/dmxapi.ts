@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { callProvider, decodeBase64Image } from "./http";
+import { fromOpenAiImage, OpenAiImage, providerClient } from "./http";
 import { type ProviderAdapter, type ProviderConfig, type ProviderImage, ProviderError } from "./types";
 
 /**
@@ -13,16 +13,8 @@ const PROVIDER = "DMXAPI";
 const MAX_SEED = 2147483647;
 
 // The document shows only `data[0].b64_json`; `url` is accepted as well in case the proxy
-// answers the OpenAI way. Null is tolerated because OpenAI-style answers send the unused one as null.
-const Answer = z.object({
-  data: z
-    .array(
-      z
-        .object({ b64_json: z.string().min(1).nullish(), url: z.url().nullish() })
-        .refine((item) => item.b64_json || item.url, "an image needs b64_json or url"),
-    )
-    .min(1),
-});
+// answers the OpenAI way.
+const Answer = z.object({ data: z.array(OpenAiImage).min(1) });
 
 // The document shows no error body at all; these are the shapes DMXAPI-style proxies use.
 // `.catch` keeps one odd field from hiding the others.
@@ -38,6 +30,7 @@ function readError(body: unknown): string | undefined {
 }
 
 export function createDmxapiAdapter(config: () => ProviderConfig): ProviderAdapter {
+  const api = providerClient({ provider: PROVIDER, envVar: "DMXAPI_API_KEY", config, readError });
   return {
     id: "dmxapi",
 
@@ -45,32 +38,27 @@ export function createDmxapiAdapter(config: () => ProviderConfig): ProviderAdapt
       if (req.mode === "edit") {
         throw new ProviderError({ code: "invalid_request", userMessage: "DMXAPI does not document image editing; choose another provider to edit." });
       }
-      const { apiKey, baseUrl } = config();
-      if (!apiKey) {
-        throw new ProviderError({ code: "auth_failed", userMessage: "DMXAPI is not configured: set DMXAPI_API_KEY on the server." });
-      }
-      const url = `${baseUrl.replace(/\/+$/, "")}/v1/images/generations`;
+      api.settings(); // a missing key fails before any call
       const images: ProviderImage[] = [];
       for (let i = 0; i < req.n; i++) {
         // Always an explicit seed (never the document's -1 = random) so the recorded seed reproduces.
         const seed = wrapSeed(req.seed + i);
         try {
-          const answer = await callProvider(ctx, {
-            provider: PROVIDER,
-            url,
-            apiKey,
-            // The document's ratios are written with "x": "16x9", "3x2", …
-            json: { model: req.model, prompt: req.prompt, size: req.resolvedRatio.replace(":", "x"), n: 1, seed },
-            timeoutMs: ctx.timeouts.syncCallMs,
-            schema: Answer,
-            readError,
-          });
-          const first = answer.data[0]!;
-          images.push(first.b64_json ? { bytes: decodeBase64Image(PROVIDER, first.b64_json), seed } : { url: first.url!, seed });
+          images.push(
+            await api.call(ctx, "/v1/images/generations", {
+              // The document's ratios are written with "x": "16x9", "3x2", …
+              json: { model: req.model, prompt: req.prompt, size: req.resolvedRatio.replace(":", "x"), n: 1, seed },
+              timeoutMs: ctx.timeouts.syncCallMs,
+              schema: Answer,
+              interpret: (answer) => ({ ...fromOpenAiImage(PROVIDER, answer.data[0]!), seed }),
+            }),
+          );
         } catch (error) {
           // Earlier calls succeeded and may already be billed: fail the job rather than return
           // fewer images, and never let the worker resend the whole batch (which would bill them again).
-          throw clean(error, apiKey, i > 0 ? { notReceived: false, note: `image ${i + 1} of ${req.n}; ${i} earlier image(s) may be billed` } : {});
+          if (i === 0 || !(error instanceof ProviderError)) throw error;
+          const note = `image ${i + 1} of ${req.n}; ${i} earlier image(s) may be billed`;
+          throw error.withOverrides({ notReceived: false, detail: [error.detail, note].filter(Boolean).join("; ") });
         }
       }
       return { status: "done", images };
@@ -82,19 +70,4 @@ export function createDmxapiAdapter(config: () => ProviderConfig): ProviderAdapt
 function wrapSeed(seed: number): number {
   const m = MAX_SEED + 1;
   return ((Math.trunc(seed) % m) + m) % m;
-}
-
-/** Rebuilds a ProviderError (its fields are read-only): scrubs the key should the provider echo it, applies overrides. */
-function clean(error: unknown, apiKey: string, over: { notReceived?: boolean; note?: string }): unknown {
-  if (!(error instanceof ProviderError)) return error;
-  const scrub = (s: string) => s.replaceAll(apiKey, "[redacted]");
-  const detail = [error.detail, over.note].filter(Boolean).join("; ");
-  return new ProviderError({
-    code: error.code,
-    retryable: error.retryable,
-    retryAfterMs: error.retryAfterMs,
-    notReceived: over.notReceived ?? error.notReceived,
-    userMessage: scrub(error.userMessage),
-    detail: detail ? scrub(detail) : undefined,
-  });
 }

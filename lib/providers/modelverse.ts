@@ -1,9 +1,9 @@
 import "server-only";
 import sharp from "sharp";
 import { z } from "zod";
-import { callProvider, decodeBase64Image, invalidResponse } from "./http";
+import { editInput, fromOpenAiImage, invalidResponse, isModerationText, moderatedError, OpenAiImage, providerClient } from "./http";
 import { prepareInput, toDataUri } from "./input-image";
-import { type GenerationRequest, type ProviderAdapter, type ProviderConfig, type ProviderImage, ProviderError } from "./types";
+import { type GenerationRequest, type ProviderAdapter, type ProviderConfig, ProviderError } from "./types";
 
 /**
  * Modelverse (document 002): OpenAI-compatible, synchronous POST /v1/images/generations that
@@ -14,8 +14,6 @@ const PROVIDER = "Modelverse";
 // From the provider's other pages (unverified, not in shared/provider-docs): edit inputs up to 10 MB, sides ≥ 128 px.
 const MAX_INPUT_BYTES = 10 * 1024 * 1024;
 const MIN_INPUT_SIDE = 128;
-// Same words as lib/providers/http.ts uses for HTTP errors (not exported there).
-const MODERATION = /moderat|nsfw|safety|content[ _-]?(policy|filter)|flagged|sensitive|inappropriate|prohibited/i;
 
 const ErrorObject = z.object({
   message: z.string().nullish(),
@@ -26,16 +24,10 @@ const ErrorObject = z.object({
 });
 type ErrorObject = z.infer<typeof ErrorObject>;
 
-// The example answer carries both url and b64_json; OpenAI-style answers send the unused one as null.
+// The example answer carries both url and b64_json.
 const Answer = z.object({
   created: z.number().optional(),
-  data: z
-    .array(
-      z
-        .object({ url: z.url().nullish(), b64_json: z.string().min(1).nullish() })
-        .refine((item) => item.b64_json || item.url, "an image needs b64_json or url"),
-    )
-    .nullish(),
+  data: z.array(OpenAiImage).nullish(),
   error: ErrorObject.nullish(),
 });
 
@@ -53,9 +45,7 @@ function readError(body: unknown): string | undefined {
 function answeredError(e: ErrorObject): ProviderError {
   const reason = said(e) ?? "no reason given";
   const detail = `HTTP 200: ${reason}`.slice(0, 300);
-  if (MODERATION.test(`${reason} ${e.type ?? ""} ${e.code ?? ""}`)) {
-    return new ProviderError({ code: "moderated", userMessage: `${PROVIDER}'s content filter blocked this request. Rephrase the instruction or use another image.`, detail });
-  }
+  if (isModerationText(`${reason} ${e.type ?? ""} ${e.code ?? ""}`)) return moderatedError(PROVIDER, detail);
   if (/invalid|param|bad[ _-]?request|unsupported/i.test(`${e.type ?? ""} ${e.code ?? ""}`)) {
     return new ProviderError({ code: "invalid_request", userMessage: `${PROVIDER} refused the request: ${e.message || "no reason given"}.`, detail });
   }
@@ -63,14 +53,12 @@ function answeredError(e: ErrorObject): ProviderError {
 }
 
 export function createModelverseAdapter(config: () => ProviderConfig): ProviderAdapter {
+  const api = providerClient({ provider: PROVIDER, envVar: "MODELVERSE_API_KEY", config, readError });
   return {
     id: "modelverse",
 
     async submit(req, ctx) {
-      const { apiKey, baseUrl } = config();
-      if (!apiKey) {
-        throw new ProviderError({ code: "auth_failed", userMessage: "Modelverse is not configured: set MODELVERSE_API_KEY on the server." });
-      }
+      api.settings(); // a missing key fails before any image work
       // Explicit seed so the recorded one reproduces; b64_json so nothing depends on URLs that expire.
       const body: Record<string, unknown> = {
         model: req.model,
@@ -83,35 +71,25 @@ export function createModelverseAdapter(config: () => ProviderConfig): ProviderA
       // UNVERIFIED: the edit models (black-forest-labs/flux-kontext-pro / -max) and their `image`
       // field (URL or data URI) come from the provider's other pages, not from document 002.
       if (req.mode === "edit") body.image = await editImage(req);
-      try {
-        const answer = await callProvider(ctx, {
-          provider: PROVIDER,
-          url: `${baseUrl.replace(/\/+$/, "")}/v1/images/generations`,
-          apiKey,
-          json: body,
-          timeoutMs: ctx.timeouts.syncCallMs,
-          schema: Answer,
-          readError,
-        });
-        const data = answer.data ?? [];
-        if (data.length === 0 && answer.error) throw answeredError(answer.error);
-        if (data.length < req.n) throw invalidResponse(PROVIDER, `asked for ${req.n} image(s), got ${data.length}`);
-        // The document does not say how seeds differ between the n images of one call, so no per-image seed.
-        const images: ProviderImage[] = data
-          .slice(0, req.n)
-          .map((item) => (item.b64_json ? { bytes: decodeBase64Image(PROVIDER, item.b64_json) } : { url: item.url! }));
-        return { status: "done", images };
-      } catch (error) {
-        throw scrubKey(error, apiKey);
-      }
+      const images = await api.call(ctx, "/v1/images/generations", {
+        json: body,
+        timeoutMs: ctx.timeouts.syncCallMs,
+        schema: Answer,
+        interpret: (answer) => {
+          const data = answer.data ?? [];
+          if (data.length === 0 && answer.error) throw answeredError(answer.error);
+          if (data.length < req.n) throw invalidResponse(PROVIDER, `asked for ${req.n} image(s), got ${data.length}`);
+          // The document does not say how seeds differ between the n images of one call, so no per-image seed.
+          return data.slice(0, req.n).map((item) => fromOpenAiImage(PROVIDER, item));
+        },
+      });
+      return { status: "done", images };
     },
   };
 }
 
 async function editImage(req: GenerationRequest): Promise<string> {
-  const input = req.inputs[0];
-  if (!input) throw new ProviderError({ code: "invalid_request", userMessage: "Editing needs an input image." });
-  const prepared = await prepareInput(input, { maxBytes: MAX_INPUT_BYTES });
+  const prepared = await prepareInput(editInput(req), { maxBytes: MAX_INPUT_BYTES });
   const { width = 0, height = 0 } = await sharp(prepared.bytes).metadata();
   if (Math.min(width, height) < MIN_INPUT_SIDE) {
     // Refused here rather than sent: the provider would reject it anyway, possibly after billing.
@@ -121,11 +99,4 @@ async function editImage(req: GenerationRequest): Promise<string> {
     });
   }
   return toDataUri(prepared);
-}
-
-/** Should the provider ever echo the key, it must not reach the job page (ProviderError fields are read-only). */
-function scrubKey(error: unknown, apiKey: string): unknown {
-  if (!(error instanceof ProviderError) || !`${error.userMessage} ${error.detail ?? ""}`.includes(apiKey)) return error;
-  const scrub = (s: string) => s.replaceAll(apiKey, "[redacted]");
-  return new ProviderError({ ...error, userMessage: scrub(error.userMessage), detail: error.detail && scrub(error.detail) });
 }

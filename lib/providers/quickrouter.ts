@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { MATCH_INPUT } from "../catalog";
-import { callProvider, invalidResponse } from "./http";
+import { editInput, errorText, failedJobError, httpUrl, invalidResponse, providerClient, submittedJob } from "./http";
 import { prepareInput, toDataUri } from "./input-image";
 import { type PollResult, type ProviderAdapter, type ProviderConfig, type ProviderContext, ProviderError, type SubmitResult } from "./types";
 
@@ -16,9 +16,6 @@ const PROVIDER = "QuickRouter";
 // Not documented: Kontext pro usually finishes within seconds, so a short interval.
 const POLL_MS = 2000;
 const TERMINAL = ["succeeded", "failed", "canceled", "cancelled"];
-const MODERATION = /moderat|nsfw|safety|content[ _-]?(policy|filter)|flagged|sensitive|inappropriate|prohibited/i;
-
-const httpUrl = z.url({ protocol: /^https?$/ });
 const PredictionSchema = z.object({
   id: z.string().min(1),
   status: z.string(),
@@ -38,7 +35,7 @@ const readError = (body: unknown) => {
   const parsed = ErrorBody.safeParse(body);
   if (!parsed.success) return undefined;
   const { detail, title, error } = parsed.data;
-  return detail ?? (typeof error === "string" ? error : error?.message) ?? title;
+  return detail ?? errorText(error) ?? title;
 };
 
 export function createQuickRouterAdapter(config: () => ProviderConfig): ProviderAdapter {
@@ -47,31 +44,17 @@ export function createQuickRouterAdapter(config: () => ProviderConfig): Provider
    * answer are deliberately not followed: upstream Replicate points them at its own origin,
    * and the key must only ever go to the configured one. The id alone is enough to resume.
    */
-  async function call<T>(ctx: ProviderContext, path: string, schema: z.ZodType<T>, init: { json?: unknown; method?: "POST" } = {}) {
-    const { apiKey, baseUrl } = settings(config);
-    try {
-      return await callProvider(ctx, {
-        provider: PROVIDER,
-        url: `${baseUrl.replace(/\/+$/, "")}${path}`,
-        apiKey,
-        ...init,
-        timeoutMs: ctx.timeouts.requestMs,
-        schema,
-        readError,
-      });
-    } catch (error) {
-      throw redactKey(error, apiKey);
-    }
-  }
+  const api = providerClient({ provider: PROVIDER, envVar: "QUICKROUTER_API_KEY", config, readError });
+  const call = <R>(ctx: ProviderContext, path: string, interpret: (p: Prediction) => R, body: { json?: unknown } = {}) =>
+    api.call(ctx, path, { ...body, timeoutMs: ctx.timeouts.requestMs, schema: PredictionSchema, interpret });
   const predictionPath = (id: string) => `/replicate/v1/predictions/${encodeURIComponent(id)}`;
 
   return {
     id: "quickrouter",
 
     async submit(req, ctx): Promise<SubmitResult> {
-      settings(config); // a missing key fails before any image work
-      const input = req.mode === "edit" ? req.inputs[0] : undefined;
-      if (req.mode === "edit" && !input) throw new ProviderError({ code: "invalid_request", userMessage: "Editing needs an input image." });
+      api.settings(); // a missing key fails before any image work
+      const input = req.mode === "edit" ? editInput(req) : undefined;
       const body = {
         input: {
           prompt: req.prompt,
@@ -86,34 +69,23 @@ export function createQuickRouterAdapter(config: () => ProviderConfig): Provider
         },
       };
       const model = req.model.split("/").map(encodeURIComponent).join("/");
-      const created = await call(ctx, `/replicate/v1/models/${model}/predictions`, PredictionSchema, { json: body });
-      // The prediction may already be paid for, so only a terminal status is judged here (Replicate
-      // can answer a finished one); any other word keeps the id and leaves the verdict to the polls.
-      const result = TERMINAL.includes(created.status) ? interpret(created) : undefined;
-      return result?.status === "done" ? result : { status: "pending", providerJobId: created.id, pollAfterMs: POLL_MS };
+      // Only a terminal status is judged at once (Replicate can answer a finished prediction).
+      return call(ctx, `/replicate/v1/models/${model}/predictions`, (p) => submittedJob(p, TERMINAL, interpret, POLL_MS), { json: body });
     },
 
     async poll(providerJobId, _req, ctx) {
-      return interpret(await call(ctx, predictionPath(providerJobId), PredictionSchema));
+      return call(ctx, predictionPath(providerJobId), interpret);
     },
 
     async cancel(providerJobId, ctx) {
       // Best effort: the answer (the prediction, per Replicate) is not needed, so any JSON will do.
-      await call(ctx, `${predictionPath(providerJobId)}/cancel`, z.unknown(), { method: "POST" });
+      await api.call(ctx, `${predictionPath(providerJobId)}/cancel`, { method: "POST", timeoutMs: ctx.timeouts.requestMs, schema: z.unknown() });
     },
   };
 }
 
-function settings(config: () => ProviderConfig): { apiKey: string; baseUrl: string } {
-  const { apiKey, baseUrl } = config();
-  if (!apiKey) {
-    throw new ProviderError({ code: "auth_failed", userMessage: `${PROVIDER} is not configured: set QUICKROUTER_API_KEY on the server.` });
-  }
-  return { apiKey, baseUrl };
-}
-
 function interpret(p: Prediction): PollResult {
-  const said = (typeof p.error === "string" ? p.error : p.error?.message) ?? undefined;
+  const said = errorText(p.error);
   switch (p.status) {
     case "starting":
     case "processing":
@@ -124,22 +96,11 @@ function interpret(p: Prediction): PollResult {
       return { status: "done", images: [{ url }] };
     }
     case "failed":
-      if (said && MODERATION.test(said)) {
-        throw new ProviderError({ code: "moderated", userMessage: `${PROVIDER}'s content filter blocked this request. Rephrase the instruction or use another image.`, detail: said });
-      }
-      throw new ProviderError({ code: "provider_error", userMessage: `${PROVIDER} could not make this image.`, detail: said ?? "failed without a reason" });
+      throw failedJobError(PROVIDER, said);
     case "canceled":
     case "cancelled": // Replicate spells it "canceled"; the other spelling costs nothing to accept.
       throw new ProviderError({ code: "provider_error", userMessage: `The prediction was canceled at the provider (${PROVIDER}).`, detail: said });
     default:
       throw invalidResponse(PROVIDER, `unknown prediction status ${JSON.stringify(p.status)}`);
   }
-}
-
-/** A provider that echoes the key back (e.g. "invalid token sk-…") must not get it onto the job page. */
-function redactKey(error: unknown, key: string): unknown {
-  if (!(error instanceof ProviderError) || !error.message.includes(key)) return error;
-  const scrub = (s: string) => s.split(key).join("[redacted]");
-  const { code, retryable, retryAfterMs, notReceived, userMessage, detail } = error;
-  return new ProviderError({ code, retryable, retryAfterMs, notReceived, userMessage: scrub(userMessage), detail: detail && scrub(detail) });
 }

@@ -1,16 +1,9 @@
 import "server-only";
 import { z } from "zod";
 import { kontextSize } from "../sizes";
-import { callProvider, decodeBase64Image, invalidResponse } from "./http";
+import { decodeBase64Image, editInput, errorText, failedJobError, httpUrl, invalidResponse, providerClient, submittedJob } from "./http";
 import { prepareInput } from "./input-image";
-import {
-  type PollResult,
-  type ProviderAdapter,
-  type ProviderConfig,
-  type ProviderContext,
-  ProviderError,
-  type SubmitResult,
-} from "./types";
+import { type PollResult, type ProviderAdapter, type ProviderConfig, type ProviderContext, ProviderError, type SubmitResult } from "./types";
 
 /**
  * TheRouter (document 000): async jobs only. Submit with `?async=true` (generation takes
@@ -23,9 +16,6 @@ const FIRST_POLL_MS = 3000;
 // The document's example sleeps 5 s between polls.
 const POLL_MS = 5000;
 const TERMINAL = ["succeeded", "failed", "cancelled", "expired"];
-const MODERATION = /moderat|nsfw|safety|content[ _-]?(policy|filter)|flagged|sensitive|inappropriate|prohibited/i;
-
-const httpUrl = z.url({ protocol: /^https?$/ });
 // The document only shows `id`, `status`, `polling_url` and `unsigned_urls`. Where the error
 // text of a failed job lives is not documented, so `error` (string or {message}) and
 // `message` are both read; `result.data[]` is the OpenAI-style shape some routers use.
@@ -51,57 +41,37 @@ const readError = (body: unknown) => {
   const parsed = ErrorBody.safeParse(body);
   if (!parsed.success) return undefined;
   const { error, message, detail } = parsed.data;
-  return (typeof error === "string" ? error : error?.message) ?? message ?? detail;
+  return errorText(error) ?? message ?? detail;
 };
 
 export function createTheRouterAdapter(config: () => ProviderConfig): ProviderAdapter {
-  /** Every call goes through callProvider; the key is scrubbed from any error a provider echoes it in. */
-  async function call(ctx: ProviderContext, path: string, init: { json?: unknown; form?: FormData } = {}): Promise<Job> {
-    const { apiKey, baseUrl } = settings(config);
-    try {
-      return await callProvider(ctx, {
-        provider: PROVIDER,
-        url: `${baseUrl.replace(/\/+$/, "")}${path}`,
-        apiKey,
-        ...init,
-        timeoutMs: ctx.timeouts.requestMs,
-        schema: JobSchema,
-        readError,
-      });
-    } catch (error) {
-      throw redactKey(error, apiKey);
-    }
-  }
+  const api = providerClient({ provider: PROVIDER, envVar: "THEROUTER_API_KEY", config, readError });
+  const call = <R>(ctx: ProviderContext, path: string, interpret: (job: Job) => R, body: { json?: unknown; form?: FormData } = {}) =>
+    api.call(ctx, path, { ...body, timeoutMs: ctx.timeouts.requestMs, schema: JobSchema, interpret });
 
   return {
     id: "therouter",
 
     async submit(req, ctx): Promise<SubmitResult> {
-      settings(config); // a missing key fails before any image work
+      api.settings(); // a missing key fails before any image work
       const { width, height } = kontextSize(req.resolvedRatio);
       const fields = { model: req.model, prompt: req.prompt, size: `${width}x${height}`, seed: req.seed };
-      let job: Job;
+      // Only a terminal status is judged at once; any other word (the document shows "queued") means pending.
+      const accepted = (job: Job) => submittedJob(job, TERMINAL, interpret, FIRST_POLL_MS);
       if (req.mode === "edit") {
-        const input = req.inputs[0];
-        if (!input) throw new ProviderError({ code: "invalid_request", userMessage: "Editing needs an input image." });
-        const image = await prepareInput(input);
+        const image = await prepareInput(editInput(req));
         const form = new FormData();
         for (const [name, value] of Object.entries(fields)) form.append(name, String(value));
         const filename = image.mime === "image/png" ? "input.png" : "input.jpg";
         form.append("image", new Blob([new Uint8Array(image.bytes)], { type: image.mime }), filename);
-        job = await call(ctx, "/v1/images/edits?async=true", { form });
-      } else {
-        job = await call(ctx, "/v1/images/generations?async=true", { json: fields });
+        return call(ctx, "/v1/images/edits?async=true", accepted, { form });
       }
-      // The job may already be paid for, so only a terminal status is judged here; any other
-      // word (the document shows "queued") keeps the id and leaves the verdict to the polls.
-      const result = TERMINAL.includes(job.status) ? interpret(job) : undefined;
-      return result?.status === "done" ? result : { status: "pending", providerJobId: job.id, pollAfterMs: FIRST_POLL_MS };
+      return call(ctx, "/v1/images/generations?async=true", accepted, { json: fields });
     },
 
     async poll(providerJobId, _req, ctx) {
       // polling_url is not followed: it could name another origin, and the key only goes to baseUrl.
-      return interpret(await call(ctx, `/v1/jobs/${encodeURIComponent(providerJobId)}`));
+      return call(ctx, `/v1/jobs/${encodeURIComponent(providerJobId)}`, interpret);
     },
 
     async cancel() {
@@ -111,16 +81,8 @@ export function createTheRouterAdapter(config: () => ProviderConfig): ProviderAd
   };
 }
 
-function settings(config: () => ProviderConfig): { apiKey: string; baseUrl: string } {
-  const { apiKey, baseUrl } = config();
-  if (!apiKey) {
-    throw new ProviderError({ code: "auth_failed", userMessage: `${PROVIDER} is not configured: set THEROUTER_API_KEY on the server.` });
-  }
-  return { apiKey, baseUrl };
-}
-
 function interpret(job: Job): PollResult {
-  const said = (typeof job.error === "string" ? job.error : job.error?.message) ?? job.message ?? undefined;
+  const said = errorText(job.error) ?? job.message ?? undefined;
   switch (job.status) {
     case "queued":
     case "in_progress":
@@ -133,10 +95,7 @@ function interpret(job: Job): PollResult {
       throw invalidResponse(PROVIDER, `job ${job.id} succeeded without an image`);
     }
     case "failed":
-      if (said && MODERATION.test(said)) {
-        throw new ProviderError({ code: "moderated", userMessage: `${PROVIDER}'s content filter blocked this request. Rephrase the instruction or use another image.`, detail: said });
-      }
-      throw new ProviderError({ code: "provider_error", userMessage: `${PROVIDER} could not make this image.`, detail: said ?? "failed without a reason" });
+      throw failedJobError(PROVIDER, said);
     case "cancelled":
       throw new ProviderError({ code: "provider_error", userMessage: `${PROVIDER} canceled this job on its side.`, detail: said });
     case "expired":
@@ -144,12 +103,4 @@ function interpret(job: Job): PollResult {
     default:
       throw invalidResponse(PROVIDER, `unknown job status ${JSON.stringify(job.status)}`);
   }
-}
-
-/** A provider that echoes the key back (e.g. "invalid key sk-…") must not get it onto the job page. */
-function redactKey(error: unknown, key: string): unknown {
-  if (!(error instanceof ProviderError) || !error.message.includes(key)) return error;
-  const scrub = (s: string) => s.split(key).join("[redacted]");
-  const { code, retryable, retryAfterMs, notReceived, userMessage, detail } = error;
-  return new ProviderError({ code, retryable, retryAfterMs, notReceived, userMessage: scrub(userMessage), detail: detail && scrub(detail) });
 }

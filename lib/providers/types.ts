@@ -70,6 +70,15 @@ export const JOB_ERROR_CODES = [
 ] as const;
 export type JobErrorCode = (typeof JOB_ERROR_CODES)[number];
 
+export type ProviderErrorInit = {
+  code: JobErrorCode;
+  userMessage: string;
+  retryable?: boolean;
+  detail?: string;
+  retryAfterMs?: number;
+  notReceived?: boolean;
+};
+
 /** A provider failure with a stable code, whether retrying could help, and words for the designer. */
 export class ProviderError extends Error {
   readonly code: JobErrorCode;
@@ -86,14 +95,7 @@ export class ProviderError extends Error {
    */
   readonly notReceived: boolean;
 
-  constructor(opts: {
-    code: JobErrorCode;
-    userMessage: string;
-    retryable?: boolean;
-    detail?: string;
-    retryAfterMs?: number;
-    notReceived?: boolean;
-  }) {
+  constructor(opts: ProviderErrorInit) {
     super(opts.detail ? `${opts.userMessage} (${opts.detail})` : opts.userMessage);
     this.name = "ProviderError";
     this.code = opts.code;
@@ -102,5 +104,11 @@ export class ProviderError extends Error {
     this.detail = opts.detail;
     this.retryAfterMs = opts.retryAfterMs;
     this.notReceived = opts.notReceived ?? false;
+  }
+
+  /** A copy with some fields replaced (the fields themselves are read-only). */
+  withOverrides(overrides: Partial<ProviderErrorInit>): ProviderError {
+    const { code, userMessage, retryable, detail, retryAfterMs, notReceived } = this;
+    return new ProviderError({ code, userMessage, retryable, detail, retryAfterMs, notReceived, ...overrides });
   }
 }

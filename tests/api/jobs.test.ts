@@ -56,7 +56,8 @@ describe("GET /api/providers", () => {
           minN: expect.any(Number),
           maxN: expect.any(Number),
           maxInputImages: expect.any(Number),
-          priceUsd: expect.any(Number),
+          // null where the provider's document publishes no price
+          priceUsd: m.priceUsd === null ? null : expect.any(Number),
           unverified: expect.any(Boolean),
         });
       }

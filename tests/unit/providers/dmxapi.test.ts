@@ -1,10 +1,8 @@
-import sharp from "sharp";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDmxapiAdapter } from "@/lib/providers/dmxapi";
-import { type GenerationRequest, type ProviderContext, ProviderError } from "@/lib/providers/types";
-import { type FakeProvider, type FakeReply, refusedUrl, startFakeProvider } from "../../support/fake-provider";
+import { type FakeProvider, refusedUrl, startFakeProvider } from "../../support/fake-provider";
+import { ctx, failure, handlerFor, KEY, png, type Reply, requestWith } from "./helpers";
 
-const KEY = "test-key-123";
 const PATH = "/v1/images/generations";
 
 let fake: FakeProvider | undefined;
@@ -13,50 +11,11 @@ afterEach(async () => {
   fake = undefined;
 });
 
-const ctx = (): ProviderContext => ({
-  fetch: globalThis.fetch,
-  now: () => Date.now(),
-  signal: new AbortController().signal,
-  timeouts: { syncCallMs: 1000, requestMs: 500 },
-});
+const request = requestWith({ model: "flux-kontext-pro", prompt: "a comic-style card that says Hello", aspectRatio: "16:9", resolvedRatio: "16:9", seed: 1234 });
 
-function request(overrides: Partial<GenerationRequest> = {}): GenerationRequest {
-  return {
-    jobId: "job_1",
-    model: "flux-kontext-pro",
-    mode: "generate",
-    prompt: "a comic-style card that says Hello",
-    aspectRatio: "16:9",
-    resolvedRatio: "16:9",
-    seed: 1234,
-    n: 1,
-    inputs: [],
-    ...overrides,
-  };
-}
-
-const png = (r = 200, width = 32, height = 18) =>
-  sharp({ create: { width, height, channels: 3, background: { r, g: 90, b: 40 } } }).png().toBuffer();
-
-async function serve(reply: FakeReply | ((body: any) => FakeReply | Promise<FakeReply>)) {
-  fake = await startFakeProvider((req) => (typeof reply === "function" ? reply(req.json) : reply));
+async function serve(reply: Reply) {
+  fake = await startFakeProvider(handlerFor(reply));
   return createDmxapiAdapter(() => ({ apiKey: KEY, baseUrl: fake!.url }));
-}
-
-/** Runs a submit expected to fail and checks the key never leaks into what the job page shows. */
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => {
-      throw new Error("expected a ProviderError");
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  const e = error as ProviderError;
-  expect(e.message).not.toContain(KEY);
-  expect(e.userMessage).not.toContain(KEY);
-  expect(e.detail ?? "").not.toContain(KEY);
-  return e;
 }
 
 describe("DMXAPI adapter: the request", () => {
@@ -231,5 +190,16 @@ describe("DMXAPI adapter: answers", () => {
     const e = await failure(adapter.submit(request(), ctx()));
     expect(e.code).toBe("invalid_request");
     expect(e.detail).toContain("[redacted]");
+  });
+
+  it("never shows the key when a later call fails either, and still says which image failed", async () => {
+    let count = 0;
+    const adapter = await serve(async () =>
+      ++count === 2 ? { status: 500, json: { error: { message: `token ${KEY} overloaded` } } } : { json: { data: [{ b64_json: (await png()).toString("base64") }] } },
+    );
+    const e = await failure(adapter.submit(request({ n: 2 }), ctx()));
+    expect(e).toMatchObject({ code: "provider_error", notReceived: false });
+    expect(e.detail).toContain("[redacted]");
+    expect(e.detail).toContain("image 2 of 2");
   });
 });

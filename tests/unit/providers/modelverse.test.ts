@@ -2,10 +2,9 @@ import sharp from "sharp";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AspectRatio } from "@/lib/catalog";
 import { createModelverseAdapter } from "@/lib/providers/modelverse";
-import { type GenerationRequest, type ProviderContext, ProviderError } from "@/lib/providers/types";
-import { type FakeProvider, type FakeReply, refusedUrl, startFakeProvider } from "../../support/fake-provider";
+import { type FakeProvider, refusedUrl, startFakeProvider } from "../../support/fake-provider";
+import { ctx, failure, handlerFor, KEY, png, type Reply, requestWith } from "./helpers";
 
-const KEY = "test-key-123";
 const PATH = "/v1/images/generations";
 const T2I = "black-forest-labs/flux-kontext-max/text-to-image";
 
@@ -15,51 +14,12 @@ afterEach(async () => {
   fake = undefined;
 });
 
-const ctx = (): ProviderContext => ({
-  fetch: globalThis.fetch,
-  now: () => Date.now(),
-  signal: new AbortController().signal,
-  timeouts: { syncCallMs: 1000, requestMs: 500 },
-});
-
-function request(overrides: Partial<GenerationRequest> = {}): GenerationRequest {
-  return {
-    jobId: "job_1",
-    model: T2I,
-    mode: "generate",
-    prompt: "Convert to quick pencil sketch",
-    aspectRatio: "21:9",
-    resolvedRatio: "21:9",
-    seed: 98765,
-    n: 1,
-    inputs: [],
-    ...overrides,
-  };
-}
-
-const png = (r = 200, width = 32, height = 18) =>
-  sharp({ create: { width, height, channels: 3, background: { r, g: 90, b: 40 } } }).png().toBuffer();
+const request = requestWith({ model: T2I, prompt: "Convert to quick pencil sketch", aspectRatio: "21:9", resolvedRatio: "21:9", seed: 98765 });
 const b64 = async (r = 200) => `data:image/png;base64,${(await png(r)).toString("base64")}`;
 
-async function serve(reply: FakeReply | ((body: any) => FakeReply | Promise<FakeReply>)) {
-  fake = await startFakeProvider((req) => (typeof reply === "function" ? reply(req.json) : reply));
+async function serve(reply: Reply) {
+  fake = await startFakeProvider(handlerFor(reply));
   return createModelverseAdapter(() => ({ apiKey: KEY, baseUrl: fake!.url }));
-}
-
-/** Runs a submit expected to fail and checks the key never leaks into what the job page shows. */
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => {
-      throw new Error("expected a ProviderError");
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  const e = error as ProviderError;
-  expect(e.message).not.toContain(KEY);
-  expect(e.userMessage).not.toContain(KEY);
-  expect(e.detail ?? "").not.toContain(KEY);
-  return e;
 }
 
 const errorBody = (message: string, extra: Record<string, unknown> = {}) => ({
@@ -262,6 +222,13 @@ describe("Modelverse adapter: answers", () => {
   it("never shows the key, even when the provider echoes it", async () => {
     const adapter = await serve({ status: 400, json: errorBody(`Incorrect API key provided: ${KEY}`) });
     const e = await failure(adapter.submit(request(), ctx()));
+    expect(e.detail).toContain("[redacted]");
+  });
+
+  it("never shows the key from a 200 answer carrying an error either", async () => {
+    const adapter = await serve({ json: errorBody(`Incorrect API key provided: ${KEY}`, { type: "server_error", code: "some_code" }) });
+    const e = await failure(adapter.submit(request(), ctx()));
+    expect(e.code).toBe("provider_error");
     expect(e.detail).toContain("[redacted]");
   });
 });

@@ -1,16 +1,16 @@
 import sharp from "sharp";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createQuickRouterAdapter } from "@/lib/providers/quickrouter";
-import { type GenerationRequest, type ProviderContext, ProviderError } from "@/lib/providers/types";
+import type { GenerationRequest, ProviderError } from "@/lib/providers/types";
 import { type FakeProvider, type FakeReply, refusedUrl, startFakeProvider } from "../../support/fake-provider";
 import { gradientPng } from "../../support/fixtures";
+import { ctx, failure, KEY, requestWith } from "./helpers";
 
 /**
  * Contract tests for the QuickRouter adapter against a local fake of document 003 (Replicate's
  * prediction protocol behind a proxy): exact requests, and the mapping of every answer shape.
  */
 
-const KEY = "test-key-123";
 const MODEL = "black-forest-labs/flux-kontext-pro";
 const CREATE_PATH = "/replicate/v1/models/black-forest-labs/flux-kontext-pro/predictions";
 
@@ -29,43 +29,11 @@ beforeEach(() => {
 const adapter = (baseUrl = () => fake.url) => createQuickRouterAdapter(() => ({ apiKey: KEY, baseUrl: baseUrl() }));
 const keyless = () => createQuickRouterAdapter(() => ({ apiKey: undefined, baseUrl: fake.url }));
 
-function ctx(signal = new AbortController().signal): ProviderContext {
-  const t = 1_700_000_000_000;
-  return { fetch: globalThis.fetch, now: () => t, signal, timeouts: { syncCallMs: 2000, requestMs: 500 } };
-}
-
-function request(overrides: Partial<GenerationRequest> = {}): GenerationRequest {
-  return {
-    jobId: "job_1",
-    model: MODEL,
-    mode: "generate",
-    prompt: "Make this a 90s cartoon",
-    aspectRatio: "4:5",
-    resolvedRatio: "4:5",
-    seed: 99,
-    n: 1,
-    inputs: [],
-    ...overrides,
-  };
-}
+const request = requestWith({ model: MODEL, prompt: "Make this a 90s cartoon", aspectRatio: "4:5", resolvedRatio: "4:5", seed: 99 });
 
 async function editRequest(overrides: Partial<GenerationRequest> = {}): Promise<GenerationRequest> {
   const bytes = await gradientPng(300, 400);
   return request({ mode: "edit", aspectRatio: "match_input", resolvedRatio: "3:4", inputs: [{ bytes, mime: "image/png", width: 300, height: 400 }], ...overrides });
-}
-
-/** Resolves to the ProviderError a call threw, after checking the key leaked nowhere. */
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => {
-      throw new Error("expected the call to fail");
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  const e = error as ProviderError;
-  for (const text of [e.message, e.userMessage, e.detail ?? ""]) expect(text).not.toContain(KEY);
-  return e;
 }
 
 const starting = {
@@ -193,6 +161,12 @@ describe("QuickRouter errors", () => {
     const e = await failure(adapter().submit(request(), ctx()));
     expect(e.code).toBe("auth_failed");
     expect(e.detail).toContain("[redacted]");
+  });
+
+  it("scrubs the key from a failed prediction's own words too", async () => {
+    reply = () => prediction({ status: "failed", error: `token ${KEY} is out of credit` });
+    const e = await failure(adapter().poll!("p1", request(), ctx()));
+    expect(e).toMatchObject({ code: "provider_error", detail: "token [redacted] is out of credit" });
   });
 });
 

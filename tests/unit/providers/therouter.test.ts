@@ -1,17 +1,17 @@
 import sharp from "sharp";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTheRouterAdapter } from "@/lib/providers/therouter";
-import { type GenerationRequest, type ProviderContext, ProviderError } from "@/lib/providers/types";
+import type { ProviderError } from "@/lib/providers/types";
 import { type FakeProvider, type FakeReply, refusedUrl, startFakeProvider } from "../../support/fake-provider";
 import { gradientPng } from "../../support/fixtures";
 import { useFreshDataDir } from "../../support/test-db";
+import { ctx, failure, KEY, requestWith } from "./helpers";
 
 /**
  * Contract tests for the TheRouter adapter against a local fake of document 000: the exact
  * requests Atelier sends, and how every documented answer and failure shape is mapped.
  */
 
-const KEY = "test-key-123";
 const MODEL = "black-forest-labs/flux-kontext-dev";
 
 // For the worker test at the bottom: a fresh data folder, and the key the job API checks for.
@@ -33,39 +33,13 @@ beforeEach(() => {
 const adapter = (baseUrl = () => fake.url) => createTheRouterAdapter(() => ({ apiKey: KEY, baseUrl: baseUrl() }));
 const keyless = () => createTheRouterAdapter(() => ({ apiKey: undefined, baseUrl: fake.url }));
 
-function ctx(signal = new AbortController().signal): ProviderContext {
-  const t = 1_700_000_000_000;
-  return { fetch: globalThis.fetch, now: () => t, signal, timeouts: { syncCallMs: 2000, requestMs: 500 } };
-}
-
-function request(overrides: Partial<GenerationRequest> = {}): GenerationRequest {
-  return {
-    jobId: "job_1",
-    model: MODEL,
-    mode: "generate",
-    prompt: "A cinematic product render with soft studio lighting",
-    aspectRatio: "16:9",
-    resolvedRatio: "16:9",
-    seed: 1234,
-    n: 1,
-    inputs: [],
-    ...overrides,
-  };
-}
-
-/** Resolves to the ProviderError a call threw, after checking the key leaked nowhere. */
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => {
-      throw new Error("expected the call to fail");
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  const e = error as ProviderError;
-  for (const text of [e.message, e.userMessage, e.detail ?? ""]) expect(text).not.toContain(KEY);
-  return e;
-}
+const request = requestWith({
+  model: MODEL,
+  prompt: "A cinematic product render with soft studio lighting",
+  aspectRatio: "16:9",
+  resolvedRatio: "16:9",
+  seed: 1234,
+});
 
 const queued = { id: "img_01abc", status: "queued", polling_url: "https://api.therouter.ai/v1/jobs/img_01abc" };
 const jobAnswer = (job: Record<string, unknown>): FakeReply => ({ status: 200, json: { id: "img_01abc", ...job } });
@@ -223,6 +197,12 @@ describe("TheRouter errors", () => {
     const e = await failure(adapter().submit(request(), ctx()));
     expect(e.code).toBe("auth_failed");
     expect(e.detail).toContain("[redacted]");
+  });
+
+  it("scrubs the key from a failed job's own words too", async () => {
+    reply = () => jobAnswer({ status: "failed", error: { message: `key ${KEY} is out of credit` } });
+    const e = await failure(adapter().poll!("img_01abc", request(), ctx()));
+    expect(e).toMatchObject({ code: "provider_error", detail: "key [redacted] is out of credit" });
   });
 });
 
