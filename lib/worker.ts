@@ -184,7 +184,10 @@ export class JobWorker {
       let wait = 0;
       if (!providerJobId) {
         // Sent again only when the provider certainly never received it: nothing is billed twice.
-        const submitted = await this.withRetry(() => adapter.submit(request, ctx), (e) => e.notReceived, retry.submitAttempts, signal);
+        // A cancel does not cut the submission short: the provider may already have taken it,
+        // and only its answer gives the id needed to cancel it there.
+        const submitCtx = { ...ctx, signal: new AbortController().signal };
+        const submitted = await this.withRetry(() => adapter.submit(request, submitCtx), (e) => e.notReceived, retry.submitAttempts, signal);
         if (submitted.status === "done") {
           images = submitted.images;
         } else {
