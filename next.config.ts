@@ -22,6 +22,8 @@ const nextConfig: NextConfig = {
   // Lets two builds (e.g. the test suite and a dev server) coexist in one checkout.
   distDir: process.env.NEXT_DIST_DIR || ".next",
   experimental: { serverActions: { bodySizeLimit: "1mb" } },
+  // `npm test` typechecks the whole repo (tests included) as its own step; not twice.
+  typescript: { ignoreBuildErrors: true },
   async headers() {
     return [
       {

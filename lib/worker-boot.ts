@@ -20,10 +20,15 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+const SHUTDOWN_GRACE_MS = 10_000;
+
 /** Starts this process's one worker (called from instrumentation.ts under the Node runtime). */
 export async function startWorker(): Promise<void> {
   await tuneDatabase();
-  if (env().ATELIER_WORKER === "off") return;
+  if (env().ATELIER_WORKER === "off") {
+    onStopSignal(() => process.exit(0));
+    return;
+  }
   const worker = new JobWorker({
     db: db(),
     adapterFor,
@@ -37,7 +42,17 @@ export async function startWorker(): Promise<void> {
   });
   setWorkerHandle(worker);
   await worker.start();
-  const shutdown = () => void worker.stop();
-  process.once("SIGTERM", shutdown);
-  process.once("SIGINT", shutdown);
+  // With NEXT_MANUAL_SIG_HANDLE set (npm run studio sets it), Next leaves signals to us, so
+  // short steps can finish before the process exits. Without it Next exits at once, and
+  // recovery at the next start covers the rest.
+  const shutdown = async () => {
+    await worker.shutdown(SHUTDOWN_GRACE_MS);
+    process.exit(0);
+  };
+  onStopSignal(() => void shutdown());
+}
+
+function onStopSignal(handler: () => void): void {
+  process.once("SIGTERM", handler);
+  process.once("SIGINT", handler);
 }

@@ -32,6 +32,7 @@ const DEFAULT_TIMEOUTS = { syncCallMs: 300_000, requestMs: 60_000 };
 const TERMINAL = ["succeeded", "failed", "canceled"];
 
 class Canceled extends Error {}
+const SHUTDOWN = Symbol("shutdown");
 type StoredOutput = { imageId: string; seed: number | null };
 
 /**
@@ -63,6 +64,19 @@ export class JobWorker {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+  }
+
+  /**
+   * Graceful shutdown: stop claiming, stop waiting on polls (those jobs stay "running" with
+   * their provider id, so the next process resumes them), and give short steps in flight (a
+   * sync call, storing a result) up to `graceMs` to finish.
+   */
+  async shutdown(graceMs: number): Promise<void> {
+    await this.stop();
+    for (const job of this.inFlight.values()) job.controller.abort(SHUTDOWN);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.idle(), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
   }
 
   kick(): void {
@@ -214,6 +228,8 @@ export class JobWorker {
       const outputs = await this.store(images, ctx);
       await this.succeed(job, outputs);
     } catch (error) {
+      // Left as it is: the next process picks it up (a saved provider id is polled again).
+      if (signal.reason === SHUTDOWN) return;
       if (error instanceof Canceled || signal.aborted) {
         if (providerJobId && adapter.cancel) {
           await adapter.cancel(providerJobId, { ...ctx, signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
@@ -245,7 +261,8 @@ export class JobWorker {
   }
 
   private async throwIfCanceled(jobId: string, signal: AbortSignal): Promise<void> {
-    if (signal.aborted) throw new Canceled();
+    // A shutdown is not a cancel: a result already in hand is still stored.
+    if (signal.aborted && signal.reason !== SHUTDOWN) throw new Canceled();
     const current = await this.deps.db.job.findUnique({ where: { id: jobId }, select: { status: true } });
     if (!current || current.status !== "running") throw new Canceled();
   }

@@ -163,3 +163,39 @@ describe("kill -9 during a sync provider call", () => {
     expect(server.logs()).not.toContain(KEYS.dmxapi);
   }, 60_000);
 });
+
+describe("SIGTERM (graceful shutdown)", () => {
+  it("lets a sync call in flight finish and store its image, and leaves an async job to resume", async () => {
+    const dmx: DmxapiFake = await fakeDmxapi({ key: KEYS.dmxapi });
+    const tr: TheRouterFake = await fakeTheRouter({ key: KEYS.therouter, pollsUntilDone: 1 });
+    fakes.push(dmx, tr);
+    tr.holding = true;
+    server = await startServer({
+      env: env({ DMXAPI_API_KEY: KEYS.dmxapi, DMXAPI_BASE_URL: dmx.url, THEROUTER_API_KEY: KEYS.therouter, THEROUTER_BASE_URL: tr.url }),
+    });
+
+    const asyncPrompt = "An async job that outlives a deploy";
+    const asyncJob = await createJob(server.url, { provider: "therouter", prompt: asyncPrompt, aspectRatio: "1:1" });
+    await until("the first TheRouter poll", () => (tr.jobIdFor(asyncPrompt) ? tr.polls(tr.jobIdFor(asyncPrompt)!).length >= 1 : false), 10_000);
+
+    const syncPrompt = "A sync image still being drawn at SIGTERM";
+    dmx.plan(syncPrompt, { submitDelayMs: 2_000 });
+    const syncJob = await createJob(server.url, { provider: "dmxapi", prompt: syncPrompt, aspectRatio: "1:1" });
+    await until("the call to reach DMXAPI", () => dmx.submissions(syncPrompt).length === 1);
+
+    // SIGTERM: the sync answer arrives during the grace period. The data folder must outlive it.
+    const owns = server.ownsDataDir;
+    server.ownsDataDir = false;
+    await server.stop();
+    server.ownsDataDir = owns;
+    tr.holding = false;
+    server = await restartServer(server);
+
+    // Stored by the stopping server: a crash would have left it "interrupted" instead.
+    await expectOneImage(await waitForJob(server.url, syncJob.id, TERMINAL, 15_000), 1024, 1024);
+    await expectOneImage(await waitForJob(server.url, asyncJob.id, TERMINAL, 15_000), 1024, 1024);
+    expect(dmx.submissions(syncPrompt)).toHaveLength(1);
+    expect(tr.submissions(asyncPrompt)).toHaveLength(1);
+    await expectNothingActive();
+  }, 60_000);
+});

@@ -423,7 +423,7 @@ describe("cancel", () => {
   // id to cancel it by; the worker lets the submission finish, then cancels it by its id.
   it("cancels at the provider even when the user cancels while the submission is in flight", async () => {
     const prompt = "Cancel me while QuickRouter is still answering the submission";
-    qr.plan(prompt, { submitDelayMs: 1500, pollsUntilDone: Number.POSITIVE_INFINITY });
+    qr.plan(prompt, { submitDelayMs: 800, pollsUntilDone: Number.POSITIVE_INFINITY });
     const job = await createJob(server.url, { provider: "quickrouter", prompt, aspectRatio: "1:1" });
     await until("the submission to reach QuickRouter", () => qr.submissions(prompt).length === 1, 10_000);
     const canceled = await postJson(`${server.url}/api/jobs/${job.id}/cancel`, {});

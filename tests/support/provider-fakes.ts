@@ -41,7 +41,7 @@ export type Plan = {
   failMessage?: string;
   /** Retry-After for the 429 faults (seconds). */
   retryAfter?: string;
-  /** Async: the job exists (and is billed) at once, but the submission is answered only after this long. */
+  /** The job exists (and is billed) at once, but the submission is answered only after this long (DMXAPI: the image). */
   submitDelayMs?: number;
 };
 
@@ -426,7 +426,11 @@ export async function fakeDmxapi(opts: { key?: string } = {}): Promise<DmxapiFak
       fake.expire(name);
       return { status: 200, json: { created: Math.floor(Date.now() / 1000), data: [{ url }] } };
     }
-    return { status: 200, json: { created: Math.floor(Date.now() / 1000), data: [{ b64_json: png.toString("base64") }] } };
+    return {
+      status: 200,
+      delayMs: plan.submitDelayMs,
+      json: { created: Math.floor(Date.now() / 1000), data: [{ b64_json: png.toString("base64") }] },
+    };
   });
   return base(fake, s);
 }

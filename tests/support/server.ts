@@ -110,6 +110,8 @@ async function launch(port: number, dataDir: string, env: Record<string, string>
       ...process.env,
       NODE_ENV: "production", // vitest sets "test"; the server must run as in production
       NEXT_TELEMETRY_DISABLED: "1",
+      // As `npm run studio`: SIGTERM goes to Atelier's graceful shutdown, not Next's instant exit.
+      NEXT_MANUAL_SIG_HANDLE: "1",
       DATABASE_URL: undefined,
       DATA_DIR: dataDir,
       ...env,
