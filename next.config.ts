@@ -21,7 +21,12 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
   // Lets two builds (e.g. the test suite and a dev server) coexist in one checkout.
   distDir: process.env.NEXT_DIST_DIR || ".next",
-  experimental: { serverActions: { bodySizeLimit: "1mb" } },
+  experimental: {
+    serverActions: { bodySizeLimit: "1mb" },
+    // The proxy would otherwise cut bodies at 10 MB; uploads may be 20 MB and the route itself
+    // answers 413 past that, so the cap here only needs to sit above it.
+    proxyClientMaxBodySize: "25mb",
+  },
   // `npm test` typechecks the whole repo (tests included) as its own step; not twice.
   typescript: { ignoreBuildErrors: true },
   async headers() {

@@ -14,16 +14,16 @@ import {
 export async function POST(request: Request) {
   const form = await request.formData().catch(() => new FormData());
   const next = safeNext(String(form.get("next") ?? "/"));
-  const back = (error: string) => NextResponse.redirect(new URL(`/login?error=${error}&next=${encodeURIComponent(next)}`, request.url), 303);
-  if (!passwordRequired()) return NextResponse.redirect(new URL(next, request.url), 303);
-  const client = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || "local";
+  const back = (error: string) => seeOther(`/login?error=${error}&next=${encodeURIComponent(next)}`);
+  if (!passwordRequired()) return seeOther(next);
+  const client = clientKey(request);
   if (loginBlockedFor(client) > 0) return back("throttled");
   if (!checkPassword(String(form.get("password") ?? ""))) {
     recordLoginFailure(client);
     return back("wrong");
   }
   clearLoginFailures(client);
-  const response = NextResponse.redirect(new URL(next, request.url), 303);
+  const response = seeOther(next);
   response.cookies.set(SESSION_COOKIE, createSessionToken(), {
     httpOnly: true,
     sameSite: "lax",
@@ -34,7 +34,33 @@ export async function POST(request: Request) {
   return response;
 }
 
-/** Only same-site paths: an open redirect would let a link send a signed-in user anywhere. */
+/**
+ * Relative, so the browser stays on the host it used (the server only knows its own name
+ * for itself, e.g. localhost, and the cookie belongs to the browser's host).
+ */
+function seeOther(location: string): NextResponse {
+  return new NextResponse(null, { status: 303, headers: { Location: location } });
+}
+
+/**
+ * Only paths on this site: an open redirect would let a link send a signed-in user anywhere.
+ * Resolved against a dummy origin, as a browser would (it drops tabs and newlines first).
+ */
 function safeNext(next: string): string {
-  return next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
+  if (/[\u0000-\u001f\u007f\\]/.test(next)) return "/";
+  try {
+    const url = new URL(next, "http://atelier.invalid");
+    return url.origin === "http://atelier.invalid" && next.startsWith("/") ? url.pathname + url.search : "/";
+  } catch {
+    return "/";
+  }
+}
+
+/**
+ * Whom to throttle. X-Forwarded-For is the client's own claim unless a trusted proxy sets
+ * it (ATELIER_TRUST_PROXY=1); otherwise every client shares one budget of wrong guesses.
+ */
+function clientKey(request: Request): string {
+  if (process.env.ATELIER_TRUST_PROXY !== "1") return "any";
+  return request.headers.get("x-forwarded-for")?.split(",").pop()?.trim() || "any";
 }

@@ -2,8 +2,9 @@ import { notFound, route } from "@/lib/http";
 import { readImage } from "@/lib/images";
 
 export const GET = route(async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
-  const variant = new URL(request.url).searchParams.get("variant") === "thumb" ? "thumb" : "full";
-  const image = await readImage((await params).id, variant);
+  const variant = new URL(request.url).searchParams.get("variant");
+  if (variant !== null && variant !== "thumb") throw notFound("No such image variant.");
+  const image = await readImage((await params).id, variant === "thumb" ? "thumb" : "full");
   if (!image) throw notFound("No such image.");
   const headers = {
     // Images never change once stored (content-addressed), so browsers may keep them forever.
