@@ -19,13 +19,22 @@ export function newId(now: number = Date.now()): string {
   }
   lastTime = now;
   lastRandom = random;
+  return encodeTime(now) + random.map((d) => ALPHABET[d]).join("");
+}
+
+/** The smallest id made at `ms`: every id made at or after it sorts at or above it. */
+export function idFloor(ms: number): string {
+  return encodeTime(Math.max(0, ms)) + "0".repeat(16);
+}
+
+function encodeTime(ms: number): string {
   let time = "";
-  let t = now;
+  let t = ms;
   for (let i = 0; i < 10; i++) {
     time = ALPHABET[t % 32] + time;
     t = Math.floor(t / 32);
   }
-  return time + random.map((d) => ALPHABET[d]).join("");
+  return time;
 }
 
 function increment(digits: number[]): number[] {

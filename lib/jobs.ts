@@ -5,12 +5,21 @@ import { db } from "./db";
 import { imageUrl, thumbUrl, type JobDto, type JobPage } from "./dto";
 import { Prisma } from "./generated/prisma/client";
 import { ApiError, invalid, notFound } from "./http";
-import { newId } from "./ids";
+import { idFloor, newId } from "./ids";
 import { isConfigured } from "./providers/registry";
-import { createJobSchema, ID_PATTERN, listJobsSchema, SEED_MAX, type JobStatus, type ListJobsQuery } from "./schemas";
+import {
+  createBatchSchema,
+  createJobSchema,
+  ID_PATTERN,
+  listJobsSchema,
+  SEED_MAX,
+  type CreateJobInput,
+  type JobStatus,
+  type ListJobsQuery,
+} from "./schemas";
 import { kickWorker, abortRunningJob } from "./worker-handle";
 
-const jobInclude = {
+export const jobInclude = {
   inputs: { orderBy: { position: "asc" }, include: { image: true } },
   outputs: { orderBy: { position: "asc" }, include: { image: true } },
 } satisfies Prisma.JobInclude;
@@ -46,11 +55,10 @@ export function toJobDto(job: JobRow): JobDto {
 
 const unsupported = (message: string) => new ApiError(400, "unsupported", message);
 
-/** Validates a request against the model's capabilities and queues it. Returns before any provider work. */
-export async function createJob(raw: unknown): Promise<JobDto> {
-  const parsed = createJobSchema.safeParse(raw);
-  if (!parsed.success) throw invalid(parsed.error);
-  const input = parsed.data;
+type PlannedJob = Omit<Prisma.JobUncheckedCreateInput, "id" | "status" | "inputs"> & { inputIds: string[] };
+
+/** Checks a recipe against its model's capabilities; throws the API error that names the problem. */
+async function planJob(input: CreateJobInput): Promise<PlannedJob> {
   const spec = CATALOG[input.provider];
   const model = findModel(input.provider, input.model);
   if (!model) throw new ApiError(400, "invalid_request", `${spec.label} has no model "${input.model}".`);
@@ -59,7 +67,7 @@ export async function createJob(raw: unknown): Promise<JobDto> {
   }
 
   const inputIds = input.inputImageIds ?? [];
-  const images = await db().image.findMany({ where: { id: { in: inputIds } } });
+  const images = await db().image.findMany({ where: { id: { in: inputIds } }, select: { id: true } });
   const missing = inputIds.find((id) => !images.some((image) => image.id === id));
   if (missing) throw new ApiError(404, "image_not_found", `Input image ${missing} does not exist.`);
 
@@ -80,26 +88,70 @@ export async function createJob(raw: unknown): Promise<JobDto> {
     throw unsupported(`${model.label} makes ${model.minN}–${model.maxN} images per job.`);
   }
   if (input.seed !== undefined && !model.seed) throw unsupported(`${model.label} does not take a seed.`);
+  return {
+    provider: input.provider,
+    model: model.id,
+    mode,
+    prompt: input.prompt,
+    aspectRatio,
+    // Always record a seed, so every result can be reproduced.
+    seed: input.seed ?? randomInt(0, SEED_MAX),
+    n,
+    parentImageId: inputIds[0] ?? null,
+    inputIds,
+  };
+}
 
-  const job = await db().job.create({
-    data: {
-      id: newId(),
-      provider: input.provider,
-      model: model.id,
-      mode,
-      prompt: input.prompt,
-      aspectRatio,
-      // Always record a seed, so every result can be reproduced.
-      seed: input.seed ?? randomInt(0, SEED_MAX),
-      n,
-      status: "queued",
-      parentImageId: inputIds[0] ?? null,
-      inputs: { create: inputIds.map((imageId, position) => ({ imageId, position })) },
-    },
-    include: jobInclude,
-  });
+/** Saves planned jobs in one transaction (before any provider work), then wakes the worker. */
+async function insertJobs(planned: PlannedJob[], batchId: string | null): Promise<JobDto[]> {
+  const rows = await db().$transaction(
+    planned.map(({ inputIds, ...job }) =>
+      db().job.create({
+        data: {
+          ...job,
+          id: newId(),
+          status: "queued",
+          batchId,
+          inputs: { create: inputIds.map((imageId, position) => ({ imageId, position })) },
+        },
+        include: jobInclude,
+      }),
+    ),
+  );
   kickWorker();
-  return toJobDto(job);
+  return rows.map(toJobDto);
+}
+
+/** Validates a request against the model's capabilities and queues it. Returns before any provider work. */
+export async function createJob(raw: unknown): Promise<JobDto> {
+  const parsed = createJobSchema.safeParse(raw);
+  if (!parsed.success) throw invalid(parsed.error);
+  const [job] = await insertJobs([await planJob(parsed.data)], null);
+  return job!;
+}
+
+/**
+ * Variations (the same recipe with new seeds) or a fan-out (the same recipe on several
+ * providers/models). All jobs are checked first: one that cannot run refuses the batch.
+ */
+export async function createBatch(raw: unknown): Promise<{ batchId: string; jobs: JobDto[] }> {
+  const parsed = createBatchSchema.safeParse(raw);
+  if (!parsed.success) throw invalid(parsed.error);
+  const { recipe, variations, targets } = parsed.data;
+  const recipes = targets
+    ? targets.map((target) => ({ ...recipe, ...target, model: target.model }))
+    : Array.from({ length: variations! }, () => ({ ...recipe, seed: undefined }));
+  const planned: PlannedJob[] = [];
+  for (const one of recipes) planned.push(await planJob(one));
+  const batchId = newId();
+  return { batchId, jobs: await insertJobs(planned, batchId) };
+}
+
+export async function getBatch(batchId: string): Promise<JobDto[]> {
+  if (!ID_PATTERN.test(batchId)) throw notFound(`Batch ${batchId} does not exist.`);
+  const rows = await db().job.findMany({ where: { batchId }, orderBy: { id: "asc" }, include: jobInclude });
+  if (rows.length === 0) throw notFound(`Batch ${batchId} does not exist.`);
+  return rows.map(toJobDto);
 }
 
 export async function getJob(id: string): Promise<JobDto | null> {
@@ -114,24 +166,34 @@ export async function requireJob(id: string): Promise<JobDto> {
   return job;
 }
 
-/** Newest first; ids are time-ordered, so the last id of a page is the cursor of the next. */
+/**
+ * One gallery page. Ids are time-ordered, so the id is both the sort key and the keyset
+ * cursor, and a date range is an id range (no scan of timestamps).
+ */
 export async function listJobs(raw: Partial<ListJobsQuery> | Record<string, unknown>): Promise<JobPage> {
   const parsed = listJobsSchema.safeParse(raw);
   if (!parsed.success) throw invalid(parsed.error);
-  const { limit, cursor, status, provider, q } = parsed.data;
+  const { limit, cursor, status, provider, model, mode, from, to, favorite, sort, q } = parsed.data;
+  const newest = sort === "newest";
   const where = [
-    cursor && Prisma.sql`id < ${cursor}`,
+    cursor && (newest ? Prisma.sql`id < ${cursor}` : Prisma.sql`id > ${cursor}`),
     status && Prisma.sql`status = ${status}`,
     provider && Prisma.sql`provider = ${provider}`,
+    model && Prisma.sql`model = ${model}`,
+    mode && Prisma.sql`mode = ${mode}`,
+    from && Prisma.sql`id >= ${idFloor(Date.parse(from))}`,
+    to && Prisma.sql`id < ${idFloor(Date.parse(to) + 86_400_000)}`,
+    favorite &&
+      Prisma.sql`EXISTS (SELECT 1 FROM "JobOutput" o JOIN "Image" i ON i.id = o."imageId" WHERE o."jobId" = "Job".id AND i.favorite = 1)`,
     // instr, not LIKE: a search for "%" or "_" must match those characters literally.
     q && Prisma.sql`instr(lower(prompt), lower(${q})) > 0`,
   ].filter((clause): clause is Prisma.Sql => Boolean(clause));
   const ids = await db().$queryRaw<{ id: string }[]>`
     SELECT id FROM "Job"
     ${where.length ? Prisma.sql`WHERE ${Prisma.join(where, " AND ")}` : Prisma.empty}
-    ORDER BY id DESC LIMIT ${limit + 1}`;
+    ORDER BY id ${newest ? Prisma.sql`DESC` : Prisma.sql`ASC`} LIMIT ${limit + 1}`;
   const page = ids.slice(0, limit).map((row) => row.id);
-  const rows = await db().job.findMany({ where: { id: { in: page } }, orderBy: { id: "desc" }, include: jobInclude });
+  const rows = await db().job.findMany({ where: { id: { in: page } }, orderBy: { id: newest ? "desc" : "asc" }, include: jobInclude });
   const items = rows.map(toJobDto);
   return { items, nextCursor: ids.length > limit ? (page[page.length - 1] ?? null) : null };
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ASPECT_RATIOS, MATCH_INPUT, providerIdSchema } from "./catalog";
+import { ASPECT_RATIOS, MATCH_INPUT, MODES, providerIdSchema } from "./catalog";
 
 /**
  * Request schemas shared by the studio form, the server actions and the JSON API,
@@ -46,13 +46,44 @@ export const JOB_STATUSES = ["queued", "running", "succeeded", "failed", "cancel
 export type JobStatus = (typeof JOB_STATUSES)[number];
 export const ACTIVE_STATUSES: readonly JobStatus[] = ["queued", "running"];
 
+const isoDate = z.iso.date({ error: "Dates are written YYYY-MM-DD" });
+
 export const listJobsSchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(30),
   cursor: idSchema.optional(),
   status: z.enum(JOB_STATUSES).optional(),
   provider: providerIdSchema.optional(),
+  model: z.string().min(1).max(200).optional(),
+  mode: z.enum(MODES).optional(),
+  /** Inclusive UTC days. */
+  from: isoDate.optional(),
+  to: isoDate.optional(),
+  favorite: z.enum(["1", "true"]).optional(),
+  sort: z.enum(["newest", "oldest"]).default("newest"),
   q: z.string().trim().max(200).optional().transform((q) => q || undefined),
 });
+
+/** Several jobs from one recipe: n variations with new seeds, or one per provider/model. */
+export const createBatchSchema = z
+  .strictObject({
+    recipe: createJobSchema,
+    variations: z.number().int().min(2, "At least 2 variations").max(8, "At most 8 variations").optional(),
+    targets: z
+      .array(z.strictObject({ provider: providerIdSchema, model: z.string().min(1).max(200).optional() }))
+      .min(1)
+      .max(8, "At most 8 providers at once")
+      .optional(),
+  })
+  .refine((b) => (b.variations === undefined) !== (b.targets === undefined), "Give either variations or targets");
+export type CreateBatchInput = z.infer<typeof createBatchSchema>;
+
+export const NOTE_MAX_LENGTH = 500;
+export const imageMetaSchema = z.strictObject({
+  favorite: z.boolean().optional(),
+  note: z.string().trim().max(NOTE_MAX_LENGTH, `Keep the note under ${NOTE_MAX_LENGTH} characters`).nullable().optional(),
+});
+
+export const jobIdsSchema = z.strictObject({ ids: z.array(idSchema).min(1).max(500) });
 export type ListJobsQuery = z.infer<typeof listJobsSchema>;
 
 /** The first issue's message, for a 400 answer or a form field. */

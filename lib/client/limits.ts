@@ -10,7 +10,10 @@ export const ACCEPTED_MIME = Object.keys(ACCEPTED_IMAGE_TYPES);
 
 /** Plain-words reason a file can't be used, or null when it looks fine. */
 export function checkImageFile(file: { type: string; size: number; name?: string }): string | null {
-  if (!ACCEPTED_MIME.includes(file.type)) {
+  // Some drag sources give no type; fall back to the extension and let the server decide.
+  const ext = file.name?.toLowerCase().match(/\.[a-z0-9]+$/)?.[0] ?? "";
+  const byName = file.type === "" && Object.values(ACCEPTED_IMAGE_TYPES).some((exts) => (exts as readonly string[]).includes(ext));
+  if (!ACCEPTED_MIME.includes(file.type) && !byName) {
     const what = file.name ? `“${file.name}”` : "That file";
     return `${what} isn't a PNG, JPEG or WebP image.`;
   }
@@ -19,3 +22,8 @@ export function checkImageFile(file: { type: string; size: number; name?: string
   }
   return null;
 }
+
+/** For `<input type="file" accept>`: the types and their extensions. */
+export const ACCEPT_ATTR = Object.entries(ACCEPTED_IMAGE_TYPES)
+  .flatMap(([mime, exts]) => [mime, ...exts])
+  .join(",");

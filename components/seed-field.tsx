@@ -1,0 +1,60 @@
+"use client";
+
+import { SEED_LIMIT } from "@/lib/client/constants";
+import { DiceIcon } from "./icons";
+import { FieldError } from "./field-error";
+
+export function SeedField({
+  value,
+  onChange,
+  error,
+}: {
+  value: string;
+  onChange: (value: string) => void;
+  error?: string | null;
+}) {
+  function roll() {
+    const buf = new Uint32Array(1);
+    crypto.getRandomValues(buf);
+    onChange(String(buf[0]! % (SEED_LIMIT + 1)));
+  }
+  return (
+    <div>
+      <label htmlFor="seed" className="mb-1.5 block text-sm font-medium text-zinc-200">
+        Seed
+      </label>
+      <div className="flex gap-1.5">
+        <input
+          id="seed"
+          name="seed"
+          type="text"
+          inputMode="numeric"
+          autoComplete="off"
+          spellCheck={false}
+          placeholder="Random"
+          value={value}
+          onChange={(e) => onChange(e.target.value.trim())}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? "seed-error" : "seed-hint"}
+          className="field min-w-0 font-mono tabular-nums"
+        />
+        <button
+          type="button"
+          onClick={roll}
+          className="flex size-[38px] shrink-0 items-center justify-center rounded-lg border border-zinc-800 bg-zinc-900 text-zinc-300 hover:border-zinc-600 hover:text-zinc-100"
+          aria-label="Random seed"
+          title="Fill a random seed"
+        >
+          <DiceIcon />
+        </button>
+      </div>
+      {error ? (
+        <FieldError id="seed-error" message={error} />
+      ) : (
+        <p id="seed-hint" className="mt-1.5 text-xs text-zinc-500">
+          Empty picks one for you
+        </p>
+      )}
+    </div>
+  );
+}
