@@ -5,7 +5,17 @@ import type { JobStatus } from "./schemas";
 
 export type ImageRef = { imageId: string; url: string; width: number; height: number };
 /** `seed` is the seed this image was made with (n > 1 jobs use one per image); null if unknown. */
-export type OutputRef = ImageRef & { thumbUrl: string; seed: number | null };
+export type OutputRef = ImageRef & { thumbUrl: string; seed: number | null; favorite: boolean; note: string | null };
+
+/** An image in a lineage tree, with the jobs that edited it and what they made. */
+export type LineageNode = {
+  imageId: string;
+  thumbUrl: string;
+  width: number;
+  height: number;
+  favorite: boolean;
+  children: { jobId: string; prompt: string; provider: string; model: string; status: string; outputs: LineageNode[] }[];
+};
 
 export type JobDto = {
   id: string;
@@ -21,6 +31,8 @@ export type JobDto = {
   inputs: (ImageRef & { thumbUrl: string })[];
   outputs: OutputRef[];
   costUsd: number | null;
+  /** Jobs sent together (variations, fan-out) share it. */
+  batchId: string | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;

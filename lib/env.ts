@@ -27,6 +27,8 @@ const schema = z.object({
   PROVIDER_REQUEST_TIMEOUT_MS: ms(60_000),
   /** An async provider job that is not done after this long is given up (and canceled). */
   PROVIDER_JOB_DEADLINE_MS: ms(30 * 60_000, 24 * 3_600_000),
+  /** Optional monthly spend limit; the studio warns before a submit would pass it. */
+  ATELIER_BUDGET_USD: z.coerce.number().positive().optional().catch(undefined),
   THEROUTER_API_KEY: key,
   THEROUTER_BASE_URL: origin("https://api.therouter.ai"),
   DMXAPI_API_KEY: key,

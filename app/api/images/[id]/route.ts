@@ -1,4 +1,6 @@
-import { notFound, route } from "@/lib/http";
+import { NextResponse } from "next/server";
+import { notFound, readJson, route } from "@/lib/http";
+import { updateImageMeta } from "@/lib/library";
 import { readImage } from "@/lib/images";
 
 export const GET = route(async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
@@ -16,4 +18,9 @@ export const GET = route(async (request: Request, { params }: { params: Promise<
   return new Response(new Uint8Array(image.bytes), {
     headers: { ...headers, "Content-Type": image.mime, "Content-Length": String(image.bytes.length) },
   });
+});
+
+/** Favourite and note: `{favorite?: boolean, note?: string | null}`. */
+export const PATCH = route(async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
+  return NextResponse.json(await updateImageMeta((await params).id, await readJson(request)));
 });

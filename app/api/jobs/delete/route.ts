@@ -1,0 +1,5 @@
+import { NextResponse } from "next/server";
+import { readJson, route } from "@/lib/http";
+import { deleteJobs } from "@/lib/library";
+
+export const POST = route(async (request: Request) => NextResponse.json(await deleteJobs(await readJson(request))));

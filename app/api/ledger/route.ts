@@ -1,0 +1,7 @@
+import { NextResponse } from "next/server";
+import { route } from "@/lib/http";
+import { getLedger } from "@/lib/ledger";
+
+export const GET = route(async (request: Request) => {
+  return NextResponse.json(await getLedger(Object.fromEntries(new URL(request.url).searchParams)));
+});

@@ -1,0 +1,117 @@
+import "server-only";
+import sharp from "sharp";
+import { zipSync } from "fflate";
+import { db } from "./db";
+import { invalid, notFound } from "./http";
+import { ID_PATTERN, jobIdsSchema } from "./schemas";
+import { storage } from "./storage";
+
+/** What made an image, as a designer would want it copied or embedded. */
+export type Recipe = {
+  app: "Atelier";
+  jobId: string;
+  provider: string;
+  model: string;
+  mode: string;
+  prompt: string;
+  aspectRatio: string;
+  seed: number;
+  inputImageIds: string[];
+  createdAt: string;
+  imageId: string;
+  width: number;
+  height: number;
+};
+
+const EXT: Record<string, string> = { "image/png": "png", "image/jpeg": "jpg", "image/webp": "webp" };
+
+async function recipeFor(imageId: string): Promise<Recipe | null> {
+  const output = await db().jobOutput.findFirst({
+    where: { imageId },
+    orderBy: { jobId: "asc" },
+    include: { image: true, job: { include: { inputs: { orderBy: { position: "asc" } } } } },
+  });
+  if (!output) return null;
+  const { job, image } = output;
+  return {
+    app: "Atelier",
+    jobId: job.id,
+    provider: job.provider,
+    model: job.model,
+    mode: job.mode,
+    prompt: job.prompt,
+    aspectRatio: job.aspectRatio,
+    seed: output.seed ?? job.seed,
+    inputImageIds: job.inputs.map((input) => input.imageId),
+    createdAt: job.createdAt.toISOString(),
+    imageId: image.id,
+    width: image.width,
+    height: image.height,
+  };
+}
+
+const xml = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** XMP with the prompt as dc:description (what most tools show) and the whole recipe as JSON. */
+function recipeXmp(recipe: Recipe): string {
+  return (
+    `<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">` +
+    `<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:atelier="https://atelier.studio/ns/1.0/">` +
+    `<dc:description><rdf:Alt><rdf:li xml:lang="x-default">${xml(recipe.prompt)}</rdf:li></rdf:Alt></dc:description>` +
+    `<xmp:CreatorTool>Atelier (${xml(recipe.provider)} ${xml(recipe.model)})</xmp:CreatorTool>` +
+    `<atelier:Seed>${recipe.seed}</atelier:Seed>` +
+    `<atelier:Recipe>${xml(JSON.stringify(recipe))}</atelier:Recipe>` +
+    `</rdf:Description></rdf:RDF></x:xmpmeta>`
+  );
+}
+
+/**
+ * The image with its recipe embedded as XMP (sharp writes it as an iTXt chunk in PNG and
+ * an APP1 segment in JPEG, a chunk in WebP; exiftool reads all three). Re-encoding is
+ * lossless for PNG and at quality 95 for JPEG/WebP. Uploads carry no recipe and go as they are.
+ */
+export async function downloadWithRecipe(imageId: string): Promise<{ bytes: Buffer; mime: string; filename: string }> {
+  const image = ID_PATTERN.test(imageId) ? await db().image.findUnique({ where: { id: imageId } }) : null;
+  if (!image) throw notFound("No such image.");
+  const original = await storage().get(image.path);
+  const ext = EXT[image.mime] ?? "bin";
+  const recipe = await recipeFor(imageId);
+  if (!recipe) return { bytes: original, mime: image.mime, filename: `atelier-${image.id}.${ext}` };
+  const withXmp = sharp(original).withXmp(recipeXmp(recipe));
+  const bytes =
+    image.mime === "image/png"
+      ? await withXmp.png({ compressionLevel: 9 }).toBuffer()
+      : image.mime === "image/webp"
+        ? await withXmp.webp({ quality: 95 }).toBuffer()
+        : await withXmp.jpeg({ quality: 95, chromaSubsampling: "4:4:4" }).toBuffer();
+  return { bytes, mime: image.mime, filename: `atelier-${recipe.jobId}-${image.id}.${ext}` };
+}
+
+export async function copyableRecipe(imageId: string): Promise<Recipe> {
+  const recipe = ID_PATTERN.test(imageId) ? await recipeFor(imageId) : null;
+  if (!recipe) throw notFound("This image has no recipe (it is an upload).");
+  return recipe;
+}
+
+/** A zip of the jobs' outputs, each with its recipe embedded, plus recipes.json. */
+export async function exportZip(raw: unknown): Promise<Buffer> {
+  const parsed = jobIdsSchema.safeParse(raw);
+  if (!parsed.success) throw invalid(parsed.error);
+  const outputs = await db().jobOutput.findMany({
+    where: { jobId: { in: parsed.data.ids } },
+    orderBy: [{ jobId: "asc" }, { position: "asc" }],
+    select: { imageId: true },
+  });
+  if (outputs.length === 0) throw notFound("None of these jobs has an image to download.");
+  const files: Record<string, Uint8Array> = {};
+  const recipes: Recipe[] = [];
+  for (const { imageId } of outputs) {
+    const { bytes, filename } = await downloadWithRecipe(imageId);
+    // Already-compressed images gain nothing from deflate; store them.
+    files[filename] = new Uint8Array(bytes);
+    const recipe = await recipeFor(imageId);
+    if (recipe) recipes.push(recipe);
+  }
+  files["recipes.json"] = new TextEncoder().encode(JSON.stringify(recipes, null, 2));
+  return Buffer.from(zipSync(files, { level: 0 }));
+}

@@ -1,0 +1,62 @@
+import "server-only";
+import { z } from "zod";
+import { db } from "./db";
+import { env } from "./env";
+import { invalid } from "./http";
+import { idFloor } from "./ids";
+import { Prisma } from "./generated/prisma/client";
+
+export type LedgerRow = { day: string; provider: string; model: string; jobs: number; images: number; costUsd: number };
+export type Ledger = {
+  from: string;
+  to: string;
+  rows: LedgerRow[];
+  totalUsd: number;
+  /** Jobs whose provider publishes no price: counted, but their cost is unknown. */
+  unpricedJobs: number;
+  budget: { monthlyUsd: number | null; spentThisMonthUsd: number };
+};
+
+const querySchema = z.strictObject({ from: z.iso.date().optional(), to: z.iso.date().optional() });
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** Spend per UTC day, provider and model, from the costs recorded on succeeded jobs. */
+export async function getLedger(raw: Record<string, unknown>, now = Date.now()): Promise<Ledger> {
+  const parsed = querySchema.safeParse(raw);
+  if (!parsed.success) throw invalid(parsed.error);
+  const to = parsed.data.to ?? day(now);
+  const from = parsed.data.from ?? day(Date.parse(to) - 29 * 86_400_000);
+  const range = Prisma.sql`status = 'succeeded' AND id >= ${idFloor(Date.parse(from))} AND id < ${idFloor(Date.parse(to) + 86_400_000)}`;
+  const rows = await db().$queryRaw<{ day: string; provider: string; model: string; jobs: bigint; images: bigint; costUsd: number | null; unpriced: bigint }[]>`
+    SELECT substr("createdAt", 1, 10) AS day, provider, model, COUNT(*) AS jobs,
+           COALESCE(SUM((SELECT COUNT(*) FROM "JobOutput" o WHERE o."jobId" = "Job".id)), 0) AS images,
+           SUM("costUsd") AS "costUsd", SUM("costUsd" IS NULL) AS unpriced
+    FROM "Job" WHERE ${range}
+    GROUP BY day, provider, model ORDER BY day, provider, model`;
+  const ledgerRows = rows.map((r) => ({
+    day: r.day,
+    provider: r.provider,
+    model: r.model,
+    jobs: Number(r.jobs),
+    images: Number(r.images),
+    costUsd: round(r.costUsd ?? 0),
+  }));
+  return {
+    from,
+    to,
+    rows: ledgerRows,
+    totalUsd: round(ledgerRows.reduce((sum, r) => sum + r.costUsd, 0)),
+    unpricedJobs: rows.reduce((sum, r) => sum + Number(r.unpriced), 0),
+    budget: await budgetStatus(now),
+  };
+}
+
+/** This calendar month's (UTC) spend against ATELIER_BUDGET_USD, for the warning before a submit. */
+export async function budgetStatus(now = Date.now()): Promise<Ledger["budget"]> {
+  const monthStart = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), 1);
+  const [row] = await db().$queryRaw<{ spent: number | null }[]>`
+    SELECT SUM("costUsd") AS spent FROM "Job" WHERE status = 'succeeded' AND id >= ${idFloor(monthStart)}`;
+  return { monthlyUsd: env().ATELIER_BUDGET_USD ?? null, spentThisMonthUsd: round(row?.spent ?? 0) };
+}
+
+const round = (usd: number) => Math.round(usd * 10_000) / 10_000;

@@ -1,0 +1,120 @@
+import "server-only";
+import { db } from "./db";
+import { thumbUrl, type LineageNode } from "./dto";
+import { ApiError, invalid, notFound } from "./http";
+import { createJob } from "./jobs";
+import { ID_PATTERN, imageMetaSchema, jobIdsSchema } from "./schemas";
+import { storage } from "./storage";
+import { abortRunningJob } from "./worker-handle";
+import type { JobDto } from "./dto";
+
+/** Favourite and note of one image. */
+export async function updateImageMeta(id: string, raw: unknown): Promise<{ id: string; favorite: boolean; note: string | null }> {
+  const parsed = imageMetaSchema.safeParse(raw);
+  if (!parsed.success) throw invalid(parsed.error);
+  if (!ID_PATTERN.test(id) || !(await db().image.findUnique({ where: { id }, select: { id: true } }))) {
+    throw notFound("No such image.");
+  }
+  const { favorite, note } = parsed.data;
+  return db().image.update({
+    where: { id },
+    data: { ...(favorite !== undefined && { favorite }), ...(note !== undefined && { note: note || null }) },
+    select: { id: true, favorite: true, note: true },
+  });
+}
+
+/** Runs a job's recipe again, seed and inputs included: the same result, or the same failure fixed. */
+export async function rerunJob(id: string): Promise<JobDto> {
+  const job = ID_PATTERN.test(id) ? await db().job.findUnique({ where: { id }, include: { inputs: { orderBy: { position: "asc" } } } }) : null;
+  if (!job) throw notFound(`Job ${id} does not exist.`);
+  return createJob({
+    provider: job.provider,
+    model: job.model,
+    prompt: job.prompt,
+    aspectRatio: job.aspectRatio,
+    seed: job.seed,
+    n: job.n,
+    inputImageIds: job.inputs.map((input) => input.imageId),
+  });
+}
+
+/**
+ * Deletes jobs and every image only they used (rows and files). An image still used by
+ * another job, as input or output, stays. Running jobs are canceled first.
+ */
+export async function deleteJobs(raw: unknown): Promise<{ deleted: number; imagesRemoved: number }> {
+  const parsed = jobIdsSchema.safeParse(raw);
+  if (!parsed.success) throw invalid(parsed.error);
+  const jobs = await db().job.findMany({
+    where: { id: { in: parsed.data.ids } },
+    select: { id: true, inputs: { select: { imageId: true } }, outputs: { select: { imageId: true } } },
+  });
+  for (const job of jobs) abortRunningJob(job.id);
+  const candidates = [...new Set(jobs.flatMap((j) => [...j.inputs, ...j.outputs].map((r) => r.imageId)))];
+  const jobIds = jobs.map((j) => j.id);
+  const orphans = await db().$transaction(async (tx) => {
+    await tx.job.deleteMany({ where: { id: { in: jobIds } } });
+    const stillUsed = new Set(
+      [
+        ...(await tx.jobInput.findMany({ where: { imageId: { in: candidates } }, select: { imageId: true } })),
+        ...(await tx.jobOutput.findMany({ where: { imageId: { in: candidates } }, select: { imageId: true } })),
+        ...(await tx.job.findMany({ where: { parentImageId: { in: candidates } }, select: { parentImageId: true } })).map((j) => ({
+          imageId: j.parentImageId!,
+        })),
+      ].map((r) => r.imageId),
+    );
+    const unused = candidates.filter((id) => !stillUsed.has(id));
+    const images = await tx.image.findMany({ where: { id: { in: unused } }, select: { path: true, thumbPath: true } });
+    await tx.image.deleteMany({ where: { id: { in: unused } } });
+    return images;
+  });
+  // Files go after the rows: a crash in between leaves an unreferenced file, never a row without its file.
+  for (const image of orphans) {
+    await storage().delete(image.path);
+    await storage().delete(image.thumbPath);
+  }
+  return { deleted: jobIds.length, imagesRemoved: orphans.length };
+}
+
+const LINEAGE_LIMIT = 400;
+
+/**
+ * The family tree an image belongs to: from its oldest ancestor (an upload or a
+ * text-to-image result) down through every edit made of it and of its edits.
+ */
+export async function getLineage(imageId: string): Promise<{ root: LineageNode; focus: string }> {
+  if (!ID_PATTERN.test(imageId) || !(await db().image.findUnique({ where: { id: imageId }, select: { id: true } }))) {
+    throw notFound("No such image.");
+  }
+  let rootId = imageId;
+  const seen = new Set([rootId]);
+  for (;;) {
+    const made = await db().jobOutput.findFirst({ where: { imageId: rootId }, orderBy: { jobId: "asc" }, select: { job: { select: { parentImageId: true } } } });
+    const parent = made?.job.parentImageId;
+    if (!parent || seen.has(parent)) break;
+    seen.add(parent);
+    rootId = parent;
+  }
+  let budget = LINEAGE_LIMIT;
+  const visited = new Set<string>();
+  const build = async (id: string): Promise<LineageNode> => {
+    visited.add(id);
+    const image = await db().image.findUniqueOrThrow({ where: { id }, select: { id: true, width: true, height: true, favorite: true } });
+    const jobs = await db().job.findMany({
+      where: { parentImageId: id },
+      orderBy: { id: "asc" },
+      take: Math.max(0, budget),
+      select: { id: true, prompt: true, provider: true, model: true, status: true, outputs: { orderBy: { position: "asc" }, select: { imageId: true } } },
+    });
+    budget -= jobs.length;
+    const children = [];
+    for (const job of jobs) {
+      const outputs = [];
+      for (const output of job.outputs) if (!visited.has(output.imageId)) outputs.push(await build(output.imageId));
+      children.push({ jobId: job.id, prompt: job.prompt, provider: job.provider, model: job.model, status: job.status, outputs });
+    }
+    return { imageId: image.id, thumbUrl: thumbUrl(image.id), width: image.width, height: image.height, favorite: image.favorite, children };
+  };
+  if (budget <= 0) throw new ApiError(500, "internal", "Lineage too large.");
+  return { root: await build(rootId), focus: imageId };
+}
