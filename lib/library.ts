@@ -2,10 +2,10 @@ import "server-only";
 import { db } from "./db";
 import { thumbUrl, type LineageNode } from "./dto";
 import { ApiError, invalid, notFound } from "./http";
-import { createJob } from "./jobs";
+import { createJob, getJob } from "./jobs";
 import { ID_PATTERN, imageMetaSchema, jobIdsSchema } from "./schemas";
 import { storage } from "./storage";
-import { abortRunningJob } from "./worker-handle";
+import { abortRunningJob, kickWorker } from "./worker-handle";
 import type { JobDto } from "./dto";
 
 /** Favourite and note of one image. */
@@ -117,4 +117,23 @@ export async function getLineage(imageId: string): Promise<{ root: LineageNode; 
   };
   if (budget <= 0) throw new ApiError(500, "internal", "Lineage too large.");
   return { root: await build(rootId), focus: imageId };
+}
+
+/**
+ * A job whose result could not be saved (disk full, folder not writable) goes back to the
+ * worker, which fetches the result again from the kept link or provider job id: nothing is
+ * generated or billed a second time.
+ */
+export async function retrySaving(id: string): Promise<JobDto> {
+  const job = ID_PATTERN.test(id) ? await db().job.findUnique({ where: { id } }) : null;
+  if (!job) throw notFound(`Job ${id} does not exist.`);
+  if (job.status !== "failed" || job.errorCode !== "storage_failed" || !(job.resultUrls || job.providerJobId)) {
+    throw new ApiError(409, "not_recoverable", "Only a job whose result could not be saved, and whose provider link was kept, can retry saving.");
+  }
+  await db().job.updateMany({
+    where: { id, status: "failed", errorCode: "storage_failed" },
+    data: { status: "queued", errorCode: null, errorMessage: null, finishedAt: null },
+  });
+  kickWorker();
+  return (await getJob(id))!;
 }

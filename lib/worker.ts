@@ -194,9 +194,10 @@ export class JobWorker {
     let providerJobId = job.providerJobId;
     try {
       const request = await this.buildRequest(job);
-      let images: ProviderImage[] | undefined;
+      // A retried save starts from the result links kept by the failed attempt.
+      let images: ProviderImage[] | undefined = job.resultUrls ? (JSON.parse(job.resultUrls) as ProviderImage[]) : undefined;
       let wait = 0;
-      if (!providerJobId) {
+      if (!providerJobId && !images) {
         // Sent again only when the provider certainly never received it: nothing is billed twice.
         // A cancel does not cut the submission short: the provider may already have taken it,
         // and only its answer gives the id needed to cancel it there.
@@ -225,7 +226,7 @@ export class JobWorker {
         else wait = polled.pollAfterMs ?? DEFAULT_POLL_MS;
       }
       await this.throwIfCanceled(job.id, signal);
-      const outputs = await this.store(images, ctx);
+      const outputs = await this.store(job.id, images, ctx);
       await this.succeed(job, outputs);
     } catch (error) {
       // Left as it is: the next process picks it up (a saved provider id is polled again).
@@ -287,8 +288,12 @@ export class JobWorker {
   }
 
   /** Downloads (URLs expire) and stores every result before the job counts as done. */
-  private async store(images: ProviderImage[], ctx: ProviderContext): Promise<StoredOutput[]> {
+  private async store(jobId: string, images: ProviderImage[], ctx: ProviderContext): Promise<StoredOutput[]> {
     if (images.length === 0) throw new ProviderError({ code: "invalid_response", userMessage: "The provider answered without an image." });
+    const links = images.filter((image) => "url" in image);
+    if (links.length === images.length) {
+      await this.deps.db.job.updateMany({ where: { id: jobId, status: "running" }, data: { resultUrls: JSON.stringify(links) } });
+    }
     const stored: StoredOutput[] = [];
     for (const image of images) {
       const bytes = "bytes" in image ? image.bytes : await download(image.url, ctx);
@@ -298,7 +303,14 @@ export class JobWorker {
         if (error instanceof ApiError) {
           throw new ProviderError({ code: "invalid_response", userMessage: "The provider returned a file that is not a usable image.", detail: error.message });
         }
-        throw new ProviderError({ code: "storage_failed", userMessage: "The result could not be saved to the data folder.", detail: String(error) });
+        throw new ProviderError({
+          code: "storage_failed",
+          userMessage:
+            links.length === images.length
+              ? "The result could not be saved: the data folder is full or not writable. Atelier kept the provider's link; free some space, then choose “Retry saving”."
+              : "The result could not be saved: the data folder is full or not writable. The provider sent the image inline, so it could not be kept; free some space and run the job again.",
+          detail: error instanceof Error ? error.message : String(error),
+        });
       }
     }
     return stored;
@@ -346,7 +358,9 @@ async function download(url: string, ctx: ProviderContext): Promise<Buffer> {
 
 function describeFailure(error: unknown): { code: string; message: string } {
   if (error instanceof ProviderError) {
-    return { code: error.code, message: error.detail ? `${error.userMessage} Provider said: ${error.detail}` : error.userMessage };
+    if (!error.detail) return { code: error.code, message: error.userMessage };
+    const source = error.code === "storage_failed" ? "The system said" : "Provider said";
+    return { code: error.code, message: `${error.userMessage} ${source}: ${error.detail}` };
   }
   return { code: "internal", message: "Something went wrong inside Atelier while running this job." };
 }

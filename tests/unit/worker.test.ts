@@ -6,7 +6,7 @@ import type { ProviderAdapter, GenerationRequest, ProviderImage } from "@/lib/pr
 import { ProviderError } from "@/lib/providers/types";
 import type { JobWorker as JobWorkerType, WorkerDeps } from "@/lib/worker";
 
-useFreshDataDir();
+const dataDir = useFreshDataDir();
 let db: Db;
 let JobWorker: typeof JobWorkerType;
 let jobs: typeof import("@/lib/jobs");
@@ -362,5 +362,48 @@ describe("provider faults", () => {
     expect(after?.status).toBe("failed");
     expect(after?.error?.code).toBe("interrupted");
     expect(fake.calls).toHaveLength(0);
+  });
+});
+
+describe("a data folder that cannot be written", () => {
+  it("fails the job clearly, keeps the provider link, and saves it on retry without a new submission", async () => {
+    const fs = await import("node:fs");
+    const path = await import("node:path");
+    const bytes = await png(200);
+    let submits = 0;
+    const adapter: ProviderAdapter = {
+      id: "demo",
+      submit: async () => {
+        submits++;
+        return { status: "done", images: [{ url: "http://127.0.0.1:9/result.png" }] };
+      },
+    };
+    const fetchResult = (async () => new Response(new Uint8Array(bytes), { headers: { "content-type": "image/png" } })) as typeof fetch;
+    // A file where the originals folder should be: even root cannot create files under it.
+    const originals = path.join(dataDir, "images", "originals");
+    fs.rmSync(originals, { recursive: true, force: true });
+    fs.mkdirSync(path.dirname(originals), { recursive: true });
+    fs.writeFileSync(originals, "not a folder");
+    const worker = makeWorker(adapter, { fetch: fetchResult });
+    const job = await submit();
+    await worker.start();
+    await settle(worker);
+    const failed = await jobs.getJob(job.id);
+    expect(failed?.status).toBe("failed");
+    expect(failed?.error?.code).toBe("storage_failed");
+    expect(failed?.error?.message).toMatch(/not writable|full/);
+    expect((await db.job.findUniqueOrThrow({ where: { id: job.id } })).resultUrls).toContain("result.png");
+
+    fs.rmSync(originals);
+    const { retrySaving } = await import("@/lib/library");
+    expect((await retrySaving(job.id)).status).toBe("queued");
+    worker.kick();
+    await settle(worker);
+    await worker.stop();
+    const saved = await jobs.getJob(job.id);
+    expect(saved?.status).toBe("succeeded");
+    expect(saved?.outputs).toHaveLength(1);
+    expect(submits).toBe(1);
+    await expect(retrySaving(job.id)).rejects.toMatchObject({ status: 409 });
   });
 });

@@ -1,0 +1,7 @@
+import { NextResponse } from "next/server";
+import { route } from "@/lib/http";
+import { retrySaving } from "@/lib/library";
+
+export const POST = route(async (_request: Request, { params }: { params: Promise<{ id: string }> }) => {
+  return NextResponse.json(await retrySaving((await params).id));
+});
