@@ -2,6 +2,7 @@ import "server-only";
 import { db, tuneDatabase } from "./db";
 import { env } from "./env";
 import { adapterFor } from "./providers/registry";
+import { sweepOrphans } from "./maintenance";
 import { JobWorker } from "./worker";
 import { setWorkerHandle } from "./worker-handle";
 
@@ -42,6 +43,8 @@ export async function startWorker(): Promise<void> {
   });
   setWorkerHandle(worker);
   await worker.start();
+  // Housekeeping after a crash; never blocks serving.
+  void sweepOrphans().catch((error) => console.error("[worker] orphan sweep failed", error));
   // With NEXT_MANUAL_SIG_HANDLE set (npm run studio sets it), Next leaves signals to us, so
   // short steps can finish before the process exits. Without it Next exits at once, and
   // recovery at the next start covers the rest.

@@ -30,6 +30,7 @@ beforeEach(async () => {
   await db.jobInput.deleteMany();
   await db.job.deleteMany();
   await db.image.deleteMany();
+  fs.rmSync(path.join(dataDir, "images"), { recursive: true, force: true });
 });
 
 let hue = 0;
@@ -185,5 +186,26 @@ describe("ledger", () => {
     expect(result.totalUsd).toBe(0.054);
     expect(result.unpricedJobs).toBe(1);
     expect(result.budget.spentThisMonthUsd).toBe(0.054);
+  });
+});
+
+describe("orphan sweep", () => {
+  it("removes outputs no job points at and stray files, and keeps everything in use", async () => {
+    const { outputs } = await finishedJob({ prompt: "kept" });
+    const upload = await images.ingestImage(await png(), "upload");
+    const orphan = await images.ingestImage(await png(), "output"); // stored, then the job was canceled
+    const stray = path.join(dataDir, "images", "originals", "zz", "leftover.png.123abc.tmp");
+    fs.mkdirSync(path.dirname(stray), { recursive: true });
+    fs.writeFileSync(stray, "half-written");
+    const { sweepOrphans } = await import("@/lib/maintenance");
+
+    expect(await sweepOrphans(Date.now())).toEqual({ images: 0, files: 0 }); // all younger than an hour
+    const later = Date.now() + 2 * 3600_000;
+    expect(await sweepOrphans(later)).toEqual({ images: 1, files: 1 });
+    expect(await images.readImage(orphan.id, "full")).toBeNull();
+    expect(fs.existsSync(stray)).toBe(false);
+    expect(await images.readImage(outputs[0]!.id, "full")).not.toBeNull();
+    // An upload not used yet may still be about to be: uploads are never swept.
+    expect(await images.readImage(upload.id, "thumb")).not.toBeNull();
   });
 });
