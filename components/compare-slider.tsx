@@ -1,109 +1,145 @@
 "use client";
 
-import { type KeyboardEvent, type PointerEvent, useRef, useState } from "react";
-
-type Img = { url: string; width: number; height: number };
+import { type KeyboardEvent, useCallback, useLayoutEffect, useRef, useState } from "react";
+import { boxStyle, type CompareImage, useGestures } from "./compare/hooks";
+import type { ZoomPan } from "./compare/zoom-pan";
 
 const clamp = (v: number) => Math.min(100, Math.max(0, v));
 
+/** The slider's key handling, shared with the compare view's own shortcuts. */
+export function sliderKey(key: string, position: number, shift: boolean): number | null {
+  const step = shift ? 10 : 5;
+  switch (key) {
+    case "ArrowLeft":
+    case "ArrowDown":
+      return clamp(position - step);
+    case "ArrowRight":
+    case "ArrowUp":
+      return clamp(position + step);
+    case "Home":
+      return 0;
+    case "End":
+      return 100;
+    case "PageDown":
+      return clamp(position - 25);
+    case "PageUp":
+      return clamp(position + 25);
+    default:
+      return null;
+  }
+}
+
 /**
- * Before/after with a draggable divider. Both images fill the same box (the output's
- * aspect ratio) with object-fit: contain, so the divider compares the same region even
- * when input and output differ in size or ratio.
+ * Before/after with a draggable divider over one zoomable viewport. Both images fill the
+ * same box (the "after" image's ratio) with object-fit: contain, so the divider compares the
+ * same region even when the two differ in size or ratio. The divider stays put on screen
+ * while the images zoom and pan under it. At fit, a press anywhere moves the divider; zoomed
+ * in, a drag pans and the handle moves the divider.
  */
-export function CompareSlider({ before, after, alt }: { before: Img; after: Img; alt: string }) {
-  const [position, setPosition] = useState(50);
+export function CompareSlider({
+  before,
+  after,
+  zoom,
+  position,
+  onPosition,
+  maxHeight,
+  pixelated,
+  zoomed,
+}: {
+  before: CompareImage;
+  after: CompareImage;
+  zoom: ZoomPan;
+  position: number;
+  onPosition: (position: number) => void;
+  maxHeight: string;
+  pixelated: boolean;
+  zoomed: boolean;
+}) {
   const [dragging, setDragging] = useState(false);
   const box = useRef<HTMLDivElement>(null);
   const handle = useRef<HTMLDivElement>(null);
+  const latest = useRef(onPosition);
+  useLayoutEffect(() => {
+    latest.current = onPosition;
+  });
 
-  function moveTo(clientX: number) {
+  const moveTo = useCallback((clientX: number) => {
     const rect = box.current?.getBoundingClientRect();
     if (!rect || rect.width === 0) return;
-    setPosition(clamp(((clientX - rect.left) / rect.width) * 100));
-  }
+    latest.current(clamp(((clientX - rect.left) / rect.width) * 100));
+  }, []);
 
-  function onPointerDown(event: PointerEvent<HTMLDivElement>) {
-    if (event.button !== 0) return;
-    event.preventDefault();
-    event.currentTarget.setPointerCapture(event.pointerId);
-    setDragging(true);
-    moveTo(event.clientX);
-    handle.current?.focus({ preventScroll: true });
-  }
-
-  function onPointerMove(event: PointerEvent<HTMLDivElement>) {
-    if (dragging) moveTo(event.clientX);
-  }
-
-  function endDrag(event: PointerEvent<HTMLDivElement>) {
-    if (event.currentTarget.hasPointerCapture(event.pointerId)) event.currentTarget.releasePointerCapture(event.pointerId);
-    setDragging(false);
-  }
+  const onPress = useCallback(
+    (event: PointerEvent) => {
+      const element = box.current;
+      const onHandle = (event.target as Element | null)?.closest("[data-divider]");
+      if (!element || (!onHandle && zoom.isZoomed())) return false;
+      event.preventDefault();
+      element.setPointerCapture(event.pointerId);
+      setDragging(true);
+      if (!onHandle) moveTo(event.clientX);
+      handle.current?.focus({ preventScroll: true });
+      const move = (e: PointerEvent) => {
+        if (e.pointerId === event.pointerId) moveTo(e.clientX);
+      };
+      const end = (e: PointerEvent) => {
+        if (e.pointerId !== event.pointerId) return;
+        if (element.hasPointerCapture(e.pointerId)) element.releasePointerCapture(e.pointerId);
+        element.removeEventListener("pointermove", move);
+        element.removeEventListener("pointerup", end);
+        element.removeEventListener("pointercancel", end);
+        setDragging(false);
+      };
+      element.addEventListener("pointermove", move);
+      element.addEventListener("pointerup", end);
+      element.addEventListener("pointercancel", end);
+      return true;
+    },
+    [moveTo, zoom],
+  );
+  useGestures(box, zoom, after, onPress);
 
   function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
-    const step = event.shiftKey ? 10 : 5;
-    const next =
-      event.key === "ArrowLeft" || event.key === "ArrowDown"
-        ? position - step
-        : event.key === "ArrowRight" || event.key === "ArrowUp"
-          ? position + step
-          : event.key === "Home"
-            ? 0
-            : event.key === "End"
-              ? 100
-              : event.key === "PageDown"
-                ? position - 25
-                : event.key === "PageUp"
-                  ? position + 25
-                  : null;
+    const next = sliderKey(event.key, position, event.shiftKey);
     if (next === null) return;
     event.preventDefault();
-    setPosition(clamp(next));
+    onPosition(next);
   }
 
-  const ratio = after.width / after.height;
   const rounded = Math.round(position);
+  const imgClass = `absolute inset-0 size-full object-contain ${pixelated ? "[image-rendering:pixelated]" : ""}`;
 
   return (
     <div
       ref={box}
-      className={`checker relative mx-auto touch-none select-none overflow-hidden rounded-xl ${dragging ? "cursor-grabbing" : "cursor-ew-resize"}`}
-      style={{ aspectRatio: `${after.width} / ${after.height}`, width: `min(100%, calc(72vh * ${ratio.toFixed(4)}))` }}
-      onPointerDown={onPointerDown}
-      onPointerMove={onPointerMove}
-      onPointerUp={endDrag}
-      onPointerCancel={endDrag}
+      tabIndex={-1}
+      className={`checker group/viewport relative mx-auto touch-none select-none overflow-hidden rounded-xl outline-none ring-1 ring-zinc-800 ${
+        dragging || !zoomed ? "cursor-ew-resize" : "cursor-grab data-[panning=true]:cursor-grabbing"
+      }`}
+      style={boxStyle(after.width / after.height, maxHeight)}
       data-testid="compare-slider"
     >
-      <img
-        src={after.url}
-        alt={`After: ${alt}`}
-        width={after.width}
-        height={after.height}
-        draggable={false}
-        className="absolute inset-0 size-full object-contain"
-      />
+      <div ref={zoom.attach} className="absolute inset-0 origin-top-left will-change-transform">
+        <img src={after.url} alt={after.alt} width={after.width} height={after.height} draggable={false} className={imgClass} />
+      </div>
       <div className="absolute inset-0" style={{ clipPath: `inset(0 ${100 - position}% 0 0)` }}>
         <div className="checker absolute inset-0" />
-        <img
-          src={before.url}
-          alt="Before: the input image"
-          width={before.width}
-          height={before.height}
-          draggable={false}
-          className="absolute inset-0 size-full object-contain"
-        />
+        <div ref={zoom.attach} className="absolute inset-0 origin-top-left will-change-transform">
+          <img src={before.url} alt={before.alt} width={before.width} height={before.height} draggable={false} className={imgClass} />
+        </div>
       </div>
 
-      <span className="pointer-events-none absolute left-3 top-3 rounded-md bg-zinc-950/75 px-2 py-1 text-xs font-medium text-zinc-200 backdrop-blur">
-        Before
+      <span className="pointer-events-none absolute left-3 top-3 max-w-[45%] truncate rounded-md bg-zinc-950/75 px-2 py-1 text-xs font-medium text-zinc-200 backdrop-blur">
+        {before.label}
       </span>
-      <span className="pointer-events-none absolute right-3 top-3 rounded-md bg-zinc-950/75 px-2 py-1 text-xs font-medium text-zinc-200 backdrop-blur">
-        After
+      <span className="pointer-events-none absolute right-3 top-3 max-w-[45%] truncate rounded-md bg-zinc-950/75 px-2 py-1 text-xs font-medium text-zinc-200 backdrop-blur">
+        {after.label}
       </span>
 
-      <div className="pointer-events-none absolute inset-y-0 -ml-px w-0.5 bg-white/90 shadow-[0_0_0_1px_rgb(0_0_0/0.3)]" style={{ left: `${position}%` }} />
+      <div
+        className="pointer-events-none absolute inset-y-0 -ml-px w-0.5 bg-white/90 shadow-[0_0_0_1px_rgb(0_0_0/0.3)]"
+        style={{ left: `${position}%` }}
+      />
       <div
         ref={handle}
         role="slider"
@@ -112,10 +148,12 @@ export function CompareSlider({ before, after, alt }: { before: Img; after: Img;
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={rounded}
-        aria-valuetext={`${rounded}% before`}
+        aria-valuetext={`${rounded}% ${before.label.toLowerCase()}`}
         aria-orientation="horizontal"
         onKeyDown={onKeyDown}
-        className="absolute top-1/2 flex size-10 -translate-x-1/2 -translate-y-1/2 items-center justify-center rounded-full border-2 border-white bg-zinc-950/70 text-white shadow-lg backdrop-blur focus-visible:outline-accent-400"
+        data-divider=""
+        data-no-zoom=""
+        className="absolute top-1/2 flex size-10 -translate-x-1/2 -translate-y-1/2 cursor-ew-resize items-center justify-center rounded-full border-2 border-white bg-zinc-950/70 text-white shadow-lg backdrop-blur focus-visible:outline-accent-400"
         style={{ left: `${position}%` }}
         data-testid="compare-handle"
       >

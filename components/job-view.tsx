@@ -2,20 +2,27 @@
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useEffect, useRef, useState } from "react";
+import { lazy, Suspense, useEffect, useRef, useState } from "react";
 import type { JobDto, ProviderDto } from "@/lib/dto";
 import type { JobStatus } from "@/lib/schemas";
 import { MATCH_INPUT } from "@/lib/client/constants";
 import { fetchJob } from "@/lib/client/api";
+import { jobQueryKeys } from "@/lib/client/job-api";
 import { isActive, jobPollInterval, STATUS_LABEL } from "@/lib/client/jobs";
 import { queryKeys } from "@/lib/client/query-keys";
 import { CancelJobButton } from "./cancel-job-button";
 import { ElapsedTime } from "./elapsed-time";
-import { AlertIcon, ArrowLeftIcon, DownloadIcon, EditIcon, Spinner } from "./icons";
+import { AlertIcon, ArrowLeftIcon, Spinner } from "./icons";
+import { JobActions, RetryButton } from "./job/job-actions";
+import { VariationsIcon } from "./job/icons";
+import { OutputActions } from "./job/output-actions";
 import { JobRecipe } from "./job-recipe";
 import { OutputPicker } from "./output-picker";
 import { ResultViewer } from "./result-viewer";
 import { StatusBadge } from "./status-badge";
+
+/** The lineage tree loads after the page: it isn't first-load JS. */
+const LineagePanel = lazy(() => import("./lineage/lineage-panel").then((m) => ({ default: m.LineagePanel })));
 
 function Placeholder({ job }: { job: JobDto }) {
   const input = job.inputs[0];
@@ -26,13 +33,12 @@ function Placeholder({ job }: { job: JobDto }) {
         ? [input.width, input.height]
         : [1, 1]
       : (job.aspectRatio.split(":").map(Number) as [number, number]);
-  const size = { width: w, height: h };
   const ratio = w / h;
   const active = isActive(job.status);
   return (
     <div
       className="checker relative mx-auto flex items-center justify-center overflow-hidden rounded-xl ring-1 ring-zinc-800"
-      style={{ aspectRatio: `${size.width} / ${size.height}`, width: `min(100%, calc(72vh * ${ratio.toFixed(4)}))` }}
+      style={{ aspectRatio: `${w} / ${h}`, width: `min(100%, calc(72vh * ${ratio.toFixed(4)}))`, minHeight: active ? undefined : "16rem" }}
     >
       {input ? (
         <img
@@ -63,11 +69,25 @@ function Placeholder({ job }: { job: JobDto }) {
               {job.error?.message || "The provider didn't return an image."}
             </p>
             {job.error?.code ? <p className="font-mono text-xs text-zinc-500">{job.error.code}</p> : null}
+            <p className="text-xs text-zinc-400">Retry runs the same recipe and seed again.</p>
+            <RetryButton jobId={job.id} />
           </>
         ) : (
-          <p className="text-sm text-zinc-300">This job was canceled before it finished.</p>
+          <>
+            <p className="text-sm font-medium text-zinc-100">This job was canceled before it finished.</p>
+            <p className="text-xs text-zinc-400">Retry runs the same recipe and seed again.</p>
+            <RetryButton jobId={job.id} />
+          </>
         )}
       </div>
+    </div>
+  );
+}
+
+function LineageFallback() {
+  return (
+    <div className="mt-10 flex h-52 items-center justify-center gap-2 rounded-2xl border border-zinc-800/80 bg-zinc-900/30 text-sm text-zinc-500">
+      <Spinner className="size-4" /> Loading the lineage…
     </div>
   );
 }
@@ -84,13 +104,18 @@ export function JobView({ initialJob, providers }: { initialJob: JobDto; provide
   });
   const [selected, setSelected] = useState(0);
   const [ready, setReady] = useState(false);
-  useEffect(() => setReady(true), []);
+  const [showLineage, setShowLineage] = useState(false);
+  useEffect(() => {
+    setReady(true);
+    setShowLineage(true);
+  }, []);
 
-  // When the job finishes here, the studio's history should show it next time.
+  // When the job finishes here, the studio's history and the lineage should show it.
   const previous = useRef<JobStatus>(job.status);
   useEffect(() => {
     if (isActive(previous.current) && !isActive(job.status)) {
       void queryClient.invalidateQueries({ queryKey: queryKeys.galleryAll });
+      void queryClient.invalidateQueries({ queryKey: jobQueryKeys.lineageAll });
     }
     previous.current = job.status;
   }, [job.status, queryClient]);
@@ -99,48 +124,36 @@ export function JobView({ initialJob, providers }: { initialJob: JobDto; provide
   const output = job.outputs[Math.min(selected, job.outputs.length - 1)];
   const input = job.inputs[0];
   const outputIndex = output ? job.outputs.indexOf(output) : 0;
+  const lineageOf = job.outputs[0]?.imageId ?? input?.imageId ?? null;
 
   return (
     <div className="pt-5" data-testid="job-view" data-ready={ready ? "true" : undefined}>
-      <Link
-        href="/"
-        className="inline-flex items-center gap-1.5 rounded-md text-sm text-zinc-400 hover:text-zinc-100"
-      >
-        <ArrowLeftIcon className="size-3.5" /> Studio
+      <Link href="/" className="inline-flex items-center gap-1.5 rounded-md text-sm text-zinc-400 hover:text-zinc-100">
+        <ArrowLeftIcon className="size-3.5" /> <span className="sr-only">Back to the</span> Studio
       </Link>
 
       <div className="mt-3 flex flex-wrap items-start gap-x-6 gap-y-3">
         <div className="min-w-[min(100%,18rem)] flex-1">
-          <div className="mb-2 flex items-center gap-2 text-xs text-zinc-400">
+          <div className="mb-2 flex flex-wrap items-center gap-2 text-xs text-zinc-400">
             <span aria-live="polite" aria-atomic="true" data-testid="job-status">
               <StatusBadge status={job.status} />
               <span className="sr-only">Status: {STATUS_LABEL[job.status]}</span>
             </span>
             <ElapsedTime job={job} />
+            {job.batchId ? (
+              <Link
+                href={`/batches/${job.batchId}`}
+                className="inline-flex items-center gap-1 rounded-md px-1.5 py-0.5 text-zinc-400 ring-1 ring-zinc-800 hover:text-zinc-100 hover:ring-zinc-600"
+              >
+                <VariationsIcon className="size-3" /> Part of a batch
+              </Link>
+            ) : null}
           </div>
           <h1 className="line-clamp-2 text-lg font-semibold leading-snug tracking-tight text-zinc-50 sm:text-xl" title={job.prompt}>
             {job.prompt}
           </h1>
         </div>
-        {output ? (
-          <div className="flex shrink-0 flex-wrap items-center gap-2">
-            <a
-              href={output.url}
-              download
-              className="inline-flex h-9 items-center gap-2 rounded-lg border border-zinc-700 bg-zinc-900 px-3 text-sm font-medium text-zinc-200 hover:border-zinc-500 hover:text-white"
-            >
-              <DownloadIcon className="size-3.5" />
-              Download{job.outputs.length > 1 ? ` ${outputIndex + 1}` : ""}
-            </a>
-            <Link
-              href={`/?input=${output.imageId}`}
-              className="inline-flex h-9 items-center gap-2 rounded-lg bg-accent-400 px-3 text-sm font-semibold text-zinc-950 hover:bg-accent-300"
-            >
-              <EditIcon className="size-3.5" />
-              Edit this result
-            </Link>
-          </div>
-        ) : null}
+        <JobActions job={job} />
       </div>
 
       <div className="mt-6 grid gap-8 lg:grid-cols-[minmax(0,1fr)_340px] xl:grid-cols-[minmax(0,1fr)_380px]">
@@ -149,20 +162,7 @@ export function JobView({ initialJob, providers }: { initialJob: JobDto; provide
             <>
               <ResultViewer key={output.imageId} input={input} output={output} alt={job.prompt} />
               <OutputPicker outputs={job.outputs} selected={outputIndex} onSelect={setSelected} />
-              {job.outputs.length > 1 ? (
-                <ul className="mt-4 flex flex-wrap justify-center gap-x-4 gap-y-1 text-xs text-zinc-400">
-                  {job.outputs.map((o, i) => (
-                    <li key={o.imageId}>
-                      <a href={o.url} download className="inline-flex items-center gap-1 hover:text-zinc-100 hover:underline">
-                        <DownloadIcon className="size-3" /> Image {i + 1}{" "}
-                        <span className="tabular-nums text-zinc-500">
-                          {o.width} × {o.height}
-                        </span>
-                      </a>
-                    </li>
-                  ))}
-                </ul>
-              ) : null}
+              <OutputActions job={job} output={output} index={outputIndex} />
             </>
           ) : (
             <Placeholder job={job} />
@@ -172,6 +172,14 @@ export function JobView({ initialJob, providers }: { initialJob: JobDto; provide
           <JobRecipe job={job} provider={provider} />
         </aside>
       </div>
+
+      {lineageOf && showLineage ? (
+        <Suspense fallback={<LineageFallback />}>
+          <LineagePanel imageId={lineageOf} currentImageIds={job.outputs.map((o) => o.imageId)} focusImageId={output?.imageId ?? null} />
+        </Suspense>
+      ) : lineageOf ? (
+        <LineageFallback />
+      ) : null}
     </div>
   );
 }

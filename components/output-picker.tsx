@@ -30,6 +30,11 @@ export function OutputPicker({
           <span className="absolute bottom-0.5 right-1 text-[10px] font-semibold text-white [text-shadow:0_1px_2px_rgb(0_0_0)]">
             {index + 1}
           </span>
+          {output.favorite ? (
+            <svg viewBox="0 0 24 24" className="absolute left-1 top-1 size-3 text-accent-300 drop-shadow" aria-hidden="true">
+              <path d="m12 3.8 2.5 5.1 5.6.8-4 3.9.9 5.6-5-2.6-5 2.6.9-5.6-4-3.9 5.6-.8L12 3.8Z" fill="currentColor" />
+            </svg>
+          ) : null}
         </button>
       ))}
     </div>

@@ -1,24 +1,19 @@
 "use client";
 
-import { type KeyboardEvent, useId, useRef, useState } from "react";
+import { lazy, Suspense, useEffect, useMemo, useState } from "react";
 import type { ImageRef, OutputRef } from "@/lib/dto";
-import { CompareSlider } from "./compare-slider";
-import { SideBySide } from "./side-by-side";
 
-type View = "slider" | "side" | "result";
+/** The comparison (zoom, slider, canvas difference) loads after the page: it isn't first-load JS. */
+const CompareView = lazy(() => import("./compare/compare-view").then((m) => ({ default: m.CompareView })));
 
-const TABS: { id: View; label: string }[] = [
-  { id: "slider", label: "Slider" },
-  { id: "side", label: "Side by side" },
-  { id: "result", label: "Result" },
-];
+const MAX_HEIGHT = "72vh";
 
-function SingleImage({ image, alt }: { image: OutputRef; alt: string }) {
+function SingleImage({ image, alt, testId }: { image: OutputRef; alt: string; testId?: string }) {
   const ratio = image.width / image.height;
   return (
     <div
-      className="checker relative mx-auto overflow-hidden rounded-xl"
-      style={{ aspectRatio: `${image.width} / ${image.height}`, width: `min(100%, calc(72vh * ${ratio.toFixed(4)}))` }}
+      className="checker relative mx-auto overflow-hidden rounded-xl ring-1 ring-zinc-800"
+      style={{ aspectRatio: `${image.width} / ${image.height}`, width: `min(100%, calc(${MAX_HEIGHT} * ${ratio.toFixed(4)}))` }}
     >
       <img
         src={image.url}
@@ -26,65 +21,52 @@ function SingleImage({ image, alt }: { image: OutputRef; alt: string }) {
         width={image.width}
         height={image.height}
         className="absolute inset-0 size-full object-contain"
-        data-testid="result-image"
+        data-testid={testId}
       />
     </div>
   );
 }
 
-/** The result, plus before/after tabs (slider, side by side) when the job had an input. */
-export function ResultViewer({ input, output, alt }: { input: ImageRef | undefined; output: OutputRef; alt: string }) {
-  const [view, setView] = useState<View>("slider");
-  const base = useId();
-  const tabRefs = useRef<(HTMLButtonElement | null)[]>([]);
-
-  if (!input) return <SingleImage image={output} alt={alt} />;
-
-  function onTabKey(event: KeyboardEvent<HTMLButtonElement>, index: number) {
-    const delta = event.key === "ArrowRight" ? 1 : event.key === "ArrowLeft" ? -1 : 0;
-    if (!delta) return;
-    event.preventDefault();
-    const next = (index + delta + TABS.length) % TABS.length;
-    setView(TABS[next]!.id);
-    tabRefs.current[next]?.focus();
-  }
-
+/** What shows until the comparison has loaded: the same box and toolbar height, no jump. */
+function Pending({ output, alt }: { output: OutputRef; alt: string }) {
   return (
-    <div>
-      <div className="mb-3 flex justify-center">
-        <div role="tablist" aria-label="Comparison view" className="inline-flex rounded-lg border border-zinc-800 bg-zinc-900 p-0.5">
-          {TABS.map((tab, index) => (
-            <button
-              key={tab.id}
-              ref={(node) => {
-                tabRefs.current[index] = node;
-              }}
-              type="button"
-              role="tab"
-              id={`${base}-tab-${tab.id}`}
-              aria-selected={view === tab.id}
-              aria-controls={`${base}-panel`}
-              tabIndex={view === tab.id ? 0 : -1}
-              onClick={() => setView(tab.id)}
-              onKeyDown={(e) => onTabKey(e, index)}
-              className={`h-8 rounded-md px-3 text-sm transition-colors ${
-                view === tab.id ? "bg-zinc-700 text-zinc-50 shadow-sm" : "text-zinc-400 hover:text-zinc-200"
-              }`}
-            >
-              {tab.label}
-            </button>
-          ))}
-        </div>
+    <div aria-busy="true">
+      <div className="mb-3 flex h-9 items-center justify-between">
+        <div className="h-9 w-64 rounded-lg border border-zinc-800 bg-zinc-900" />
+        <div className="h-9 w-56 rounded-lg border border-zinc-800 bg-zinc-900" />
       </div>
-      <div role="tabpanel" id={`${base}-panel`} aria-labelledby={`${base}-tab-${view}`}>
-        {view === "slider" ? (
-          <CompareSlider before={input} after={output} alt={alt} />
-        ) : view === "side" ? (
-          <SideBySide before={input} after={output} alt={alt} />
-        ) : (
-          <SingleImage image={output} alt={alt} />
-        )}
-      </div>
+      <SingleImage image={output} alt={alt} />
     </div>
+  );
+}
+
+/**
+ * The result. With an input, a comparison (slider, side by side, difference, result alone)
+ * with shared zoom and pan; without one, the image itself.
+ */
+export function ResultViewer({ input, output, alt }: { input: ImageRef | undefined; output: OutputRef; alt: string }) {
+  const [mounted, setMounted] = useState(false);
+  useEffect(() => setMounted(true), []);
+  const before = useMemo(
+    () => (input ? { url: input.url, width: input.width, height: input.height, label: "Before", alt: "Before: the input image" } : null),
+    [input],
+  );
+  const after = useMemo(
+    () => ({ url: output.url, width: output.width, height: output.height, label: "After", alt: `After: ${alt}` }),
+    [output, alt],
+  );
+
+  if (!before) return <SingleImage image={output} alt={alt} testId="result-image" />;
+  if (!mounted) return <Pending output={output} alt={after.alt} />;
+  return (
+    <Suspense fallback={<Pending output={output} alt={after.alt} />}>
+      <CompareView
+        a={before}
+        b={after}
+        maxHeight={MAX_HEIGHT}
+        withResult
+        expandHref={input ? `/compare?a=${input.imageId}&b=${output.imageId}` : undefined}
+      />
+    </Suspense>
   );
 }

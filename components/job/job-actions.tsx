@@ -1,0 +1,172 @@
+"use client";
+
+import { useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import type { JobDto } from "@/lib/dto";
+import { errorMessage } from "@/lib/client/api";
+import { createVariations, remixUrl, rerunJob, VARIATIONS_MAX, VARIATIONS_MIN } from "@/lib/client/job-api";
+import { queryKeys } from "@/lib/client/query-keys";
+import { Spinner } from "../icons";
+import { ChevronDownIcon, RemixIcon, RerunIcon, VariationsIcon } from "./icons";
+import { Popover } from "./popover";
+import { buttonPrimary, buttonSecondary } from "./styles";
+
+/** Re-runs the job (same recipe, same seed) and opens the new job. Also "Retry" for failed jobs. */
+export function useRerun(jobId: string) {
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  async function run() {
+    setPending(true);
+    setError(null);
+    try {
+      const job = await rerunJob(jobId);
+      queryClient.setQueryData(queryKeys.job(job.id), job);
+      void queryClient.invalidateQueries({ queryKey: queryKeys.galleryAll });
+      router.push(`/jobs/${job.id}`);
+    } catch (e) {
+      setError(errorMessage(e));
+      setPending(false);
+    }
+  }
+  return { run, pending, error };
+}
+
+export function RetryButton({ jobId }: { jobId: string }) {
+  const { run, pending, error } = useRerun(jobId);
+  return (
+    <span className="flex flex-col items-center gap-2">
+      <button type="button" onClick={run} disabled={pending} className={buttonPrimary}>
+        {pending ? <Spinner className="size-3.5" /> : <RerunIcon className="size-3.5" />}
+        Retry
+      </button>
+      {error ? (
+        <span role="alert" className="text-xs text-red-300">
+          {error}
+        </span>
+      ) : null}
+    </span>
+  );
+}
+
+function VariationsPanel({ job, close }: { job: JobDto; close: () => void }) {
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const [count, setCount] = useState(4);
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const options = Array.from({ length: VARIATIONS_MAX - VARIATIONS_MIN + 1 }, (_, i) => VARIATIONS_MIN + i);
+
+  async function submit() {
+    setPending(true);
+    setError(null);
+    try {
+      const batch = await createVariations(job, count);
+      void queryClient.invalidateQueries({ queryKey: queryKeys.galleryAll });
+      router.push(`/batches/${batch.batchId}`);
+    } catch (e) {
+      setError(errorMessage(e));
+      setPending(false);
+    }
+  }
+
+  return (
+    <form
+      className="w-72"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void submit();
+      }}
+    >
+      <fieldset>
+        <legend className="text-sm font-medium text-zinc-100">Variations</legend>
+        <p className="mt-0.5 text-xs leading-relaxed text-zinc-400">The same recipe with new seeds, shown side by side.</p>
+        <div className="mt-3 flex h-9 rounded-lg border border-zinc-800 bg-zinc-950/60 p-0.5">
+          {options.map((n) => (
+            <label
+              key={n}
+              className={`relative flex flex-1 cursor-pointer items-center justify-center rounded-md text-sm tabular-nums transition-colors has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-accent-400 ${
+                count === n ? "bg-zinc-700 text-zinc-50 shadow-sm" : "text-zinc-400 hover:text-zinc-200"
+              }`}
+            >
+              <input
+                type="radio"
+                name="variations"
+                value={n}
+                checked={count === n}
+                onChange={() => setCount(n)}
+                aria-label={`${n} variations`}
+                className="absolute inset-0 m-0 size-full cursor-pointer appearance-none rounded-md opacity-0"
+              />
+              {n}
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      {error ? (
+        <p role="alert" className="mt-2 text-xs text-red-300">
+          {error}
+        </p>
+      ) : null}
+      <div className="mt-3 flex justify-end gap-2">
+        <button type="button" onClick={close} className="h-8 rounded-md px-3 text-sm text-zinc-400 hover:text-zinc-100">
+          Cancel
+        </button>
+        <button type="submit" disabled={pending} className={`${buttonPrimary} h-8`}>
+          {pending ? <Spinner className="size-3.5" /> : null}
+          Make {count} variations
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** Job-level actions in the page header: remix, re-run with the same seed, variations. */
+export function JobActions({ job }: { job: JobDto }) {
+  const rerun = useRerun(job.id);
+  const finished = job.status === "succeeded";
+  return (
+    <div className="flex flex-col items-end gap-1.5">
+      <div className="flex flex-wrap items-center justify-end gap-2">
+        <Link href={remixUrl(job.id)} className={buttonSecondary} title="Open the studio with this recipe filled in, to tweak it">
+          <RemixIcon className="size-3.5" />
+          Remix
+        </Link>
+        {finished ? (
+          <button
+            type="button"
+            onClick={rerun.run}
+            disabled={rerun.pending}
+            className={buttonSecondary}
+            title={`Run this recipe again with seed ${job.seed}`}
+          >
+            {rerun.pending ? <Spinner className="size-3.5" /> : <RerunIcon className="size-3.5" />}
+            Re-run same seed
+          </button>
+        ) : null}
+        <Popover
+          label="Variations…"
+          panelLabel="Variations"
+          triggerClassName={buttonSecondary}
+          trigger={
+            <>
+              <VariationsIcon className="size-3.5" />
+              Variations
+              <ChevronDownIcon className="size-3.5 text-zinc-500" />
+            </>
+          }
+        >
+          {(close) => <VariationsPanel job={job} close={close} />}
+        </Popover>
+      </div>
+      {rerun.error ? (
+        <p role="alert" className="text-xs text-red-300">
+          {rerun.error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
