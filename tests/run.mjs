@@ -1,4 +1,4 @@
-// The whole `npm test`: Chromium check, build, typecheck, Vitest (unit + API), Playwright.
+// The whole `npm test`: Chromium check, build, typecheck, Vitest (unit + API), Playwright, stress.
 // Ends with one line "N passed, N failed"; exits non-zero when anything failed or nothing ran.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -121,6 +121,26 @@ function main() {
     totals.failed += failed;
     totals.tests += passed + failed;
     console.log(`playwright: ${passed} passed, ${failed} failed`);
+  }
+
+  // Load (200 jobs at once) and repeated kill -9 restarts; about 2 minutes. Figures go to bench/stress-results.json.
+  heading("7. Stress (load and restart loops)");
+  const stressJson = path.join(tmp, "stress.json");
+  const stressCode = run(path.join(BIN, "vitest"), [
+    "run", "--config", "tests/stress/vitest.stress.mts", "--reporter=default", "--reporter=json", `--outputFile.json=${stressJson}`,
+  ]);
+  const st = readJson(stressJson);
+  if (!st) {
+    console.error("The stress suite wrote no JSON report.");
+    check(false, "stress");
+  } else {
+    const passed = st.numPassedTests ?? 0;
+    let failed = (st.numFailedTests ?? 0) + (st.numPendingTests ?? 0) + (st.numTodoTests ?? 0);
+    if (failed === 0 && (stressCode !== 0 || (st.numFailedTestSuites ?? 0) > 0)) failed = Math.max(1, st.numFailedTestSuites ?? 0);
+    totals.passed += passed;
+    totals.failed += failed;
+    totals.tests += passed + failed;
+    console.log(`stress: ${passed} passed, ${failed} failed`);
   }
   return finish(0);
 }
