@@ -1,6 +1,8 @@
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
 import { AppHeader } from "@/components/app-header";
+import { FinishToasts } from "@/components/finish-toasts";
+import { THEME_SCRIPT } from "@/lib/client/theme";
 import { QueryProvider } from "./query-provider";
 import "./globals.css";
 
@@ -10,13 +12,20 @@ export const metadata: Metadata = {
 };
 
 export const viewport: Viewport = {
-  themeColor: "#09090b",
-  colorScheme: "dark",
+  themeColor: [
+    { media: "(prefers-color-scheme: dark)", color: "#09090b" },
+    { media: "(prefers-color-scheme: light)", color: "#f7f7f8" },
+  ],
+  colorScheme: "dark light",
 };
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
-    <html lang="en" className="dark">
+    // The theme class is set by the inline script before paint, so the server can't know it.
+    <html lang="en" suppressHydrationWarning>
+      <head>
+        <script dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }} />
+      </head>
       <body className="min-h-dvh bg-zinc-950 font-sans text-zinc-100">
         <a
           href="#main"
@@ -29,6 +38,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <main id="main" className="mx-auto w-full max-w-[1600px] px-4 pb-16 sm:px-6">
             {children}
           </main>
+          <FinishToasts />
         </QueryProvider>
       </body>
     </html>

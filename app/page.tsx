@@ -1,19 +1,64 @@
 import { Studio } from "@/components/studio";
-import { listJobs } from "@/lib/jobs";
+import type { RemixSource } from "@/components/studio-form";
+import { getJob, listJobs } from "@/lib/jobs";
+import { budgetStatus } from "@/lib/ledger";
 import { listProviders } from "@/lib/providers/registry";
 import { GALLERY_PAGE_SIZE } from "@/lib/client/api";
+import { filterFromParams, filterToApiParams, type GalleryFilter } from "@/lib/client/gallery-filter";
+import type { JobPage } from "@/lib/dto";
 import { ID_PATTERN } from "@/lib/schemas";
 
 export const dynamic = "force-dynamic";
 
-export default async function StudioPage({
-  searchParams,
-}: {
-  searchParams: Promise<Record<string, string | string[] | undefined>>;
-}) {
+type Params = Record<string, string | string[] | undefined>;
+
+/** The first gallery page for the URL's filters; a filter the API refuses shows the plain history. */
+async function firstPage(filter: GalleryFilter): Promise<{ page: JobPage; filter: GalleryFilter }> {
+  try {
+    return { page: await listJobs({ ...Object.fromEntries(filterToApiParams(filter)), limit: GALLERY_PAGE_SIZE }), filter };
+  } catch {
+    return { page: await listJobs({ limit: GALLERY_PAGE_SIZE }), filter: {} };
+  }
+}
+
+export default async function StudioPage({ searchParams }: { searchParams: Promise<Params> }) {
   const params = await searchParams;
-  const input = typeof params.input === "string" && ID_PATTERN.test(params.input) ? params.input : null;
-  const providers = listProviders();
-  const initialPage = await listJobs({ limit: GALLERY_PAGE_SIZE });
-  return <Studio providers={providers} initialPage={initialPage} initialInputId={input} />;
+  const id = (name: string) => {
+    const value = params[name];
+    return typeof value === "string" && ID_PATTERN.test(value) ? value : null;
+  };
+
+  // `/?remix=<jobId>` refills the form from that job; its input image preloads like `?input=`.
+  const remixJob = id("remix") ? await getJob(id("remix")!) : null;
+  const remix: RemixSource | null = remixJob
+    ? {
+        id: remixJob.id,
+        provider: remixJob.provider,
+        model: remixJob.model,
+        prompt: remixJob.prompt,
+        aspectRatio: remixJob.aspectRatio,
+        seed: remixJob.seed,
+        n: remixJob.n,
+      }
+    : null;
+  const input = remixJob ? (remixJob.inputs[0]?.imageId ?? null) : id("input");
+
+  const [{ page, filter }, running, queued, budget] = await Promise.all([
+    firstPage(filterFromParams(params)),
+    listJobs({ status: "running", limit: 20 }),
+    listJobs({ status: "queued", limit: 20 }),
+    budgetStatus(),
+  ]);
+
+  return (
+    <Studio
+      providers={listProviders()}
+      initialPage={page}
+      initialFilter={filter}
+      activeJobs={[...running.items, ...queued.items]}
+      initialInputId={input}
+      remix={remix}
+      initialBudget={budget}
+    />
+  );
 }

@@ -1,10 +1,12 @@
 import Link from "next/link";
+import { HeaderNav } from "./header-nav";
+import { ThemeToggle } from "./theme-toggle";
 
 export function AppHeader() {
   return (
     <header className="sticky top-0 z-30 border-b border-zinc-800/80 bg-zinc-950/85 backdrop-blur supports-[backdrop-filter]:bg-zinc-950/70">
-      <div className="mx-auto flex h-14 w-full max-w-[1600px] items-center gap-4 px-4 sm:px-6">
-        <Link href="/" className="group flex items-center gap-2.5 rounded-md">
+      <div className="mx-auto flex h-14 w-full max-w-[1600px] items-center gap-3 px-4 sm:gap-5 sm:px-6">
+        <Link href="/" className="group flex items-center gap-2.5 rounded-md" aria-label="Atelier home">
           <svg viewBox="0 0 64 64" className="size-7" aria-hidden="true">
             <rect width="64" height="64" rx="14" fill="#27272a" />
             <path
@@ -14,10 +16,12 @@ export function AppHeader() {
           </svg>
           <span className="text-[15px] font-semibold tracking-tight text-zinc-50">Atelier</span>
         </Link>
-        <p className="hidden text-sm text-zinc-500 sm:block">
-          <span aria-hidden="true" className="mr-4 text-zinc-700">/</span>
-          Edit and generate images with FLUX.1 Kontext
-        </p>
+        <span aria-hidden="true" className="hidden h-5 w-px bg-zinc-800 sm:block" />
+        <HeaderNav />
+        <p className="ml-auto hidden text-sm text-zinc-500 lg:block">Edit and generate images with FLUX.1 Kontext</p>
+        <div className="ml-auto lg:ml-2">
+          <ThemeToggle />
+        </div>
       </div>
     </header>
   );

@@ -108,6 +108,55 @@ export const CompareIcon = (p: IconProps) => (
   </Icon>
 );
 
+export const StarIcon = ({ filled = false, ...p }: IconProps & { filled?: boolean }) => (
+  <Icon {...p} fill={filled ? "currentColor" : "none"}>
+    <path d="m12 3.6 2.5 5.3 5.8.7-4.3 4 1.1 5.7L12 16.5l-5.1 2.8L8 13.6l-4.3-4 5.8-.7L12 3.6Z" />
+  </Icon>
+);
+export const TrashIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M4.5 7h15M10 11v6M14 11v6" />
+    <path d="M6.5 7l.8 11.2A2 2 0 0 0 9.3 20h5.4a2 2 0 0 0 2-1.8L17.5 7M9.5 7V5a1 1 0 0 1 1-1h3a1 1 0 0 1 1 1v2" />
+  </Icon>
+);
+export const SelectIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <rect x="3.5" y="3.5" width="17" height="17" rx="3.5" />
+    <path d="m8 12.5 3 3 5-6" />
+  </Icon>
+);
+export const FanOutIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <circle cx="5.5" cy="12" r="2" />
+    <circle cx="18.5" cy="5.5" r="2" />
+    <circle cx="18.5" cy="12" r="2" />
+    <circle cx="18.5" cy="18.5" r="2" />
+    <path d="M7.5 12h9M7.3 11 16.6 6.4M7.3 13l9.3 4.6" />
+  </Icon>
+);
+export const RemixIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M4 8h11a4 4 0 0 1 0 8H8" />
+    <path d="m7 5-3 3 3 3M11 13l-3 3 3 3" />
+  </Icon>
+);
+export const SortIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M7 4v16M4 17l3 3 3-3M17 20V4M14 7l3-3 3 3" />
+  </Icon>
+);
+export const CalendarIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <rect x="3.5" y="5" width="17" height="15.5" rx="2.5" />
+    <path d="M3.5 10h17M8 3v4M16 3v4" />
+  </Icon>
+);
+export const ChevronDownIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="m6 9 6 6 6-6" />
+  </Icon>
+);
+
 export function Spinner({ className = "size-4" }: { className?: string }) {
   return (
     <svg viewBox="0 0 24 24" className={`animate-spin ${className}`} aria-hidden="true" focusable="false">

@@ -1,10 +1,13 @@
 "use client";
 
-import { type DragEvent as ReactDragEvent, useCallback, useEffect, useRef, useState } from "react";
+import { type ComponentType, type ReactNode, useCallback, useEffect, useRef, useState } from "react";
+import type { FileRejection } from "react-dropzone";
 import { imageUrl } from "@/lib/dto";
 import { errorMessage, uploadImage } from "@/lib/client/api";
 import { formatBytes, formatSize } from "@/lib/client/format";
-import { ACCEPT_ATTR, ACCEPTED_MIME, MAX_UPLOAD_PIXELS, checkImageFile } from "@/lib/client/limits";
+import { afterLoad } from "@/lib/client/after-load";
+import { ACCEPT_ATTR, MAX_UPLOAD_PIXELS, checkImageFile } from "@/lib/client/limits";
+import type { DragState, DropzoneRoot as DropzoneRootType } from "./dropzone-root";
 import { CloseIcon, ImageIcon, Spinner, UploadIcon } from "./icons";
 import { FieldError } from "./field-error";
 
@@ -18,7 +21,7 @@ export type InputImage = {
   bytes?: number;
 };
 
-type Upload = { name: string; previewUrl: string; progress: number };
+type Upload = { name: string; previewUrl: string; progress: number; width?: number; height?: number };
 
 type Props = {
   value: InputImage | null;
@@ -29,7 +32,19 @@ type Props = {
   initialImageId?: string | null;
   /** An error about the input that the form found (e.g. the model can't edit). */
   formError?: string | null;
+  /** Called once drag and drop is live (react-dropzone has loaded). */
+  onReady?: () => void;
 };
+
+type RootComponent = typeof DropzoneRootType;
+let rootModule: Promise<RootComponent> | null = null;
+const loadRoot = (): Promise<RootComponent> =>
+  (rootModule ??= import("./dropzone-root")
+    .then((m) => m.DropzoneRoot)
+    .catch((error: unknown) => {
+      rootModule = null; // try again on the next hover or focus
+      throw error;
+    }));
 
 const ERROR_ID = "input-image-error";
 
@@ -43,7 +58,7 @@ function readSize(url: string): Promise<{ width: number; height: number } | null
   });
 }
 
-export function ImageDropzone({ value, onChange, onBusyChange, initialImageId, formError }: Props) {
+export function ImageDropzone({ value, onChange, onBusyChange, initialImageId, formError, onReady }: Props) {
   const [upload, setUpload] = useState<Upload | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loadingInitial, setLoadingInitial] = useState(false);
@@ -97,6 +112,8 @@ export function ImageDropzone({ value, onChange, onBusyChange, initialImageId, f
       // Catch oversized pixel counts before sending 20 MB for nothing.
       const size = await readSize(previewUrl);
       if (controller.signal.aborted) return;
+      // With its size known, the preview takes its final shape at once.
+      if (size) setUpload((current) => (current && current.previewUrl === previewUrl ? { ...current, ...size } : current));
       if (!size) {
         setUpload(null);
         setError(`“${file.name || "That file"}” isn't an image we can read.`);
@@ -127,27 +144,47 @@ export function ImageDropzone({ value, onChange, onBusyChange, initialImageId, f
     [onChange],
   );
 
-  const inputRef = useRef<HTMLInputElement>(null);
-  const dragDepth = useRef(0);
-  const [drag, setDrag] = useState<"none" | "accept" | "reject">("none");
   const interactive = value === null && upload === null && !loadingInitial;
 
-  const take = useCallback(
-    (files: File[]) => {
-      if (files.length > 1) {
+  const onDrop = useCallback(
+    (accepted: File[], rejected: FileRejection[]) => {
+      if (rejected.length > 1 || rejected.some((r) => r.errors.some((e) => e.code === "too-many-files"))) {
         setError("Drop one image at a time.");
         return;
       }
-      const file = files[0];
+      const rejection = rejected[0];
+      if (rejection) {
+        setError(checkImageFile(rejection.file) ?? `“${rejection.file.name || "That file"}” isn't a PNG, JPEG or WebP image.`);
+        return;
+      }
+      const file = accepted[0];
       if (file) void start(file);
     },
     [start],
   );
 
-  const open = useCallback(() => inputRef.current?.click(), []);
-
-  // Dropping a file outside the zone must not navigate away to the file.
+  // react-dropzone runs the zone; it loads after the page (or at once on hover, focus or a drag).
+  const [Root, setRoot] = useState<ComponentType<Parameters<RootComponent>[0]> | null>(null);
+  const [drag, setDrag] = useState<DragState>("none");
+  const openRef = useRef<(() => void) | null>(null);
+  const shellRef = useRef<HTMLDivElement>(null);
+  const [focusOnMount, setFocusOnMount] = useState(false);
+  const live = useCallback(() => {
+    void loadRoot()
+      .then((component) => {
+        setFocusOnMount(document.activeElement === shellRef.current && shellRef.current !== null);
+        setRoot(() => component);
+      })
+      .catch(() => undefined);
+  }, []);
+  useEffect(() => afterLoad(live), [live]);
   useEffect(() => {
+    if (Root) onReady?.();
+  }, [Root, onReady]);
+
+  // Before react-dropzone is in, a file dropped beside the zone must not open in the tab.
+  useEffect(() => {
+    if (Root) return;
     const stop = (event: DragEvent) => {
       if (event.dataTransfer?.types.includes("Files")) event.preventDefault();
     };
@@ -157,36 +194,11 @@ export function ImageDropzone({ value, onChange, onBusyChange, initialImageId, f
       window.removeEventListener("dragover", stop);
       window.removeEventListener("drop", stop);
     };
-  }, []);
-
-  const dropHandlers = {
-    onDragEnter(event: ReactDragEvent<HTMLDivElement>) {
-      if (!event.dataTransfer.types.includes("Files")) return;
-      event.preventDefault();
-      dragDepth.current += 1;
-      const items = Array.from(event.dataTransfer.items);
-      const ok = items.length === 1 && items.every((i) => i.kind === "file" && (!i.type || ACCEPTED_MIME.includes(i.type)));
-      setDrag(ok ? "accept" : "reject");
-    },
-    onDragOver(event: ReactDragEvent<HTMLDivElement>) {
-      if (!event.dataTransfer.types.includes("Files")) return;
-      event.preventDefault();
-      event.dataTransfer.dropEffect = "copy";
-    },
-    onDragLeave() {
-      dragDepth.current = Math.max(0, dragDepth.current - 1);
-      if (dragDepth.current === 0) setDrag("none");
-    },
-    onDrop(event: ReactDragEvent<HTMLDivElement>) {
-      event.preventDefault();
-      dragDepth.current = 0;
-      setDrag("none");
-      take(Array.from(event.dataTransfer.files));
-    },
-  };
+  }, [Root]);
 
   const isDragActive = drag !== "none";
   const isDragReject = drag === "reject";
+  const open = () => openRef.current?.();
 
   // Paste an image anywhere on the page.
   useEffect(() => {
@@ -214,7 +226,8 @@ export function ImageDropzone({ value, onChange, onBusyChange, initialImageId, f
 
   const shownError = error ?? formError ?? null;
   const busy = upload !== null || loadingInitial;
-  const preview = upload?.previewUrl ?? value?.previewUrl;
+  // A new file shows once its size is read, so the zone takes its final shape in one step.
+  const preview = upload ? (upload.width ? upload.previewUrl : undefined) : value?.previewUrl;
   const percent = upload ? Math.round(upload.progress * 100) : 0;
 
   return (
@@ -233,26 +246,22 @@ export function ImageDropzone({ value, onChange, onBusyChange, initialImageId, f
           </button>
         ) : null}
       </div>
-      <div
-        {...dropHandlers}
-        role={interactive ? "button" : undefined}
-        tabIndex={interactive ? 0 : undefined}
-        onClick={interactive ? open : undefined}
-        onKeyDown={
-          interactive
-            ? (event) => {
-                if (event.key === "Enter" || event.key === " ") {
-                  event.preventDefault();
-                  open();
-                }
-              }
-            : undefined
-        }
-        aria-labelledby="input-image-label"
-        aria-describedby={shownError ? ERROR_ID : "input-image-hint"}
-        aria-busy={busy}
-        data-testid="dropzone"
-        className={[
+      <Zone
+        Root={Root}
+        interactive={interactive}
+        autoFocus={focusOnMount}
+        onDrop={onDrop}
+        onDragState={setDrag}
+        openRef={openRef}
+        shellRef={shellRef}
+        onWake={live}
+        rootProps={{
+          role: interactive ? "button" : "group",
+          "aria-labelledby": "input-image-label",
+          "aria-describedby": shownError ? ERROR_ID : "input-image-hint",
+          "aria-busy": busy,
+          "data-testid": "dropzone",
+          className: [
           "group relative flex min-h-36 flex-col items-center justify-center overflow-hidden rounded-xl border text-center transition-colors",
           isDragActive
             ? isDragReject
@@ -263,29 +272,16 @@ export function ImageDropzone({ value, onChange, onBusyChange, initialImageId, f
               : preview
                 ? "border-zinc-800 bg-zinc-900"
                 : "border-dashed border-zinc-700 bg-zinc-900/60 hover:border-zinc-500 hover:bg-zinc-900",
-        ].join(" ")}
+          ].join(" "),
+        }}
       >
-        <input
-          ref={inputRef}
-          type="file"
-          accept={ACCEPT_ATTR}
-          hidden
-          tabIndex={-1}
-          aria-label="Choose an input image"
-          data-testid="dropzone-input"
-          onClick={(event) => event.stopPropagation()}
-          onChange={(event) => {
-            take(Array.from(event.target.files ?? []));
-            event.target.value = ""; // picking the same file again still fires change
-          }}
-        />
         {preview ? (
           <div className="checker relative flex w-full items-center justify-center">
             <img
               src={preview}
               alt={value ? "Input image preview" : "Uploading image preview"}
-              width={value?.width}
-              height={value?.height}
+              width={upload?.width ?? value?.width}
+              height={upload?.height ?? value?.height}
               className={`max-h-64 w-auto max-w-full object-contain transition-opacity ${upload ? "opacity-40" : ""}`}
               draggable={false}
             />
@@ -310,7 +306,7 @@ export function ImageDropzone({ value, onChange, onBusyChange, initialImageId, f
               </div>
             ) : null}
           </div>
-        ) : loadingInitial ? (
+        ) : loadingInitial || upload ? (
           <div className="flex items-center gap-2 text-sm text-zinc-400" role="status">
             <Spinner /> Loading image…
           </div>
@@ -337,7 +333,7 @@ export function ImageDropzone({ value, onChange, onBusyChange, initialImageId, f
             </p>
           </div>
         )}
-      </div>
+      </Zone>
       {value && !upload ? (
         <div className="mt-2 flex items-center justify-between gap-3 text-xs text-zinc-400">
           <p className="min-w-0 truncate">
@@ -357,6 +353,43 @@ export function ImageDropzone({ value, onChange, onBusyChange, initialImageId, f
         </div>
       ) : null}
       <FieldError id={ERROR_ID} message={shownError} />
+    </div>
+  );
+}
+
+type ZoneProps = {
+  Root: ComponentType<Parameters<RootComponent>[0]> | null;
+  interactive: boolean;
+  autoFocus: boolean;
+  onDrop: (accepted: File[], rejected: FileRejection[]) => void;
+  onDragState: (state: DragState) => void;
+  openRef: { current: (() => void) | null };
+  shellRef: { current: HTMLDivElement | null };
+  onWake: () => void;
+  rootProps: Parameters<RootComponent>[0]["rootProps"];
+  children: ReactNode;
+};
+
+/** The live react-dropzone root once loaded; until then the same markup, which wakes it on first contact. */
+function Zone({ Root, interactive, autoFocus, onDrop, onDragState, openRef, shellRef, onWake, rootProps, children }: ZoneProps) {
+  if (Root) {
+    return (
+      <Root interactive={interactive} autoFocus={autoFocus} onDrop={onDrop} onDragState={onDragState} openRef={openRef} rootProps={rootProps}>
+        {children}
+      </Root>
+    );
+  }
+  return (
+    <div
+      {...rootProps}
+      ref={shellRef}
+      tabIndex={interactive ? 0 : undefined}
+      onPointerEnter={onWake}
+      onFocus={onWake}
+      onDragEnter={onWake}
+    >
+      <input type="file" accept={ACCEPT_ATTR} tabIndex={-1} style={{ display: "none" }} aria-label="Choose an input image" data-testid="dropzone-input" />
+      {children}
     </div>
   );
 }

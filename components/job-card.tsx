@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import { useRouter } from "next/navigation";
 import type { JobDto } from "@/lib/dto";
 import { isActive, STATUS_LABEL } from "@/lib/client/jobs";
 import { ratioLabel } from "@/lib/client/format";
@@ -10,7 +11,16 @@ import { AlertIcon, CloseIcon, Spinner } from "./icons";
 import { StatusBadge } from "./status-badge";
 
 /** One live job: status with a ticking clock, cancel while active, thumbnails when done. */
+/** `/?remix=<id>`, keeping the gallery's filters that are in the address bar. */
+export function remixHref(jobId: string): string {
+  const params = new URLSearchParams(window.location.search);
+  params.delete("input");
+  params.set("remix", jobId);
+  return `/?${params}`;
+}
+
 export function JobCard({ job, onDismiss }: { job: JobDto; onDismiss?: () => void }) {
+  const router = useRouter();
   const active = isActive(job.status);
   const first = job.outputs[0];
   const input = job.inputs[0];
@@ -63,7 +73,7 @@ export function JobCard({ job, onDismiss }: { job: JobDto; onDismiss?: () => voi
       </Link>
 
       <div className="flex min-w-0 flex-1 flex-col">
-        <Link href={href} className="line-clamp-2 rounded text-sm leading-snug text-zinc-100 hover:text-white hover:underline">
+        <Link href={href} className="line-clamp-2 rounded text-sm leading-snug text-zinc-100 hover:text-zinc-50 hover:underline">
           {job.prompt}
         </Link>
         <div className="mt-auto flex flex-wrap items-center gap-x-2 gap-y-1 pt-1.5 text-xs text-zinc-400">
@@ -72,10 +82,11 @@ export function JobCard({ job, onDismiss }: { job: JobDto; onDismiss?: () => voi
             <span className="sr-only">{`Job “${job.prompt.slice(0, 60)}” ${STATUS_LABEL[job.status].toLowerCase()}`}</span>
           </span>
           <ElapsedTime job={job} className="text-zinc-400" />
-          <span aria-hidden="true" className="text-zinc-700">·</span>
-          <span>{ratioLabel(job.aspectRatio)}</span>
-          {job.n > 1 ? <span>· {job.n} images</span> : null}
         </div>
+        <p className="mt-1 truncate text-xs text-zinc-500">
+          {ratioLabel(job.aspectRatio)}
+          {job.n > 1 ? ` · ${job.n} images` : null}
+        </p>
         {job.status === "failed" && job.error ? (
           <p className="mt-1 line-clamp-2 text-xs text-red-300" data-testid="job-error">
             {job.error.message}
@@ -98,9 +109,20 @@ export function JobCard({ job, onDismiss }: { job: JobDto; onDismiss?: () => voi
           </button>
         ) : null}
         {!active ? (
-          <Link href={href} className="rounded text-xs font-medium text-accent-300 hover:underline" aria-label="Open job page">
-            Open
-          </Link>
+          <span className="flex items-center gap-2.5">
+            <button
+              type="button"
+              onClick={() => router.push(remixHref(job.id))}
+              className="rounded text-xs font-medium text-zinc-400 hover:text-zinc-100 hover:underline"
+              aria-label={`Remix: ${job.prompt.slice(0, 60)}`}
+              title="Refill the form with this recipe"
+            >
+              Remix
+            </button>
+            <Link href={href} className="rounded text-xs font-medium text-accent-300 hover:underline" aria-label="Open job page">
+              Open
+            </Link>
+          </span>
         ) : null}
       </div>
     </article>

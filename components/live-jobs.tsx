@@ -5,6 +5,8 @@ import { useEffect, useRef } from "react";
 import type { JobDto } from "@/lib/dto";
 import type { JobStatus } from "@/lib/schemas";
 import { fetchJob } from "@/lib/client/api";
+import { finishToasts } from "@/lib/client/finish-toasts";
+import { refreshGallery } from "@/lib/client/gallery-cache";
 import { isActive, jobPollInterval } from "@/lib/client/jobs";
 import { queryKeys } from "@/lib/client/query-keys";
 import { JobCard } from "./job-card";
@@ -36,22 +38,30 @@ export function LiveJobs({
       staleTime: 0,
       refetchOnMount: false as const,
       refetchInterval: (query: { state: { data: JobDto | undefined } }) => jobPollInterval(query.state.data),
+      // Keep watching in a background tab, so the designer hears about finished jobs.
+      refetchIntervalInBackground: true,
     })),
   });
 
   const jobs = results.map((r) => r.data).filter((j): j is JobDto => j !== undefined);
 
-  // Refresh the history when any job leaves queued/running.
+  // Refresh the history (and the month's spend) when any job leaves queued/running.
   const seen = useRef(new Map<string, JobStatus>());
   const statusKey = jobs.map((j) => `${j.id}:${j.status}`).join(",");
   useEffect(() => {
     let finished = false;
     for (const job of jobs) {
       const before = seen.current.get(job.id);
-      if (before && isActive(before) && !isActive(job.status)) finished = true;
+      if (before && isActive(before) && !isActive(job.status)) {
+        finished = true;
+        finishToasts.finished(job);
+      }
       seen.current.set(job.id, job.status);
     }
-    if (finished) void queryClient.invalidateQueries({ queryKey: queryKeys.galleryAll });
+    if (finished) {
+      void refreshGallery(queryClient);
+      void queryClient.invalidateQueries({ queryKey: queryKeys.budget });
+    }
     // statusKey captures every change that matters.
   }, [statusKey]); // eslint-disable-line react-hooks/exhaustive-deps
 

@@ -1,19 +1,38 @@
 "use client";
 
+import dynamic from "next/dynamic";
+import { useRouter } from "next/navigation";
 import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useId, useState, useTransition } from "react";
 import { submitJobAction } from "@/app/actions";
 import type { AspectRatioChoice, Mode } from "@/lib/catalog";
 import { imageUrl, type JobDto, type ProviderDto } from "@/lib/dto";
+import { errorMessage } from "@/lib/client/api";
 import { MATCH_INPUT, PROMPT_LIMIT } from "@/lib/client/constants";
+import { type Budget, createFanOut } from "@/lib/client/library";
+import { estimateCost, modelOptions } from "@/lib/client/recipe-fit";
 import { loadSchemas, preloadSchemas } from "@/lib/client/validate";
 import { type Draft, studioSession } from "@/lib/client/session";
 import { AspectRatioPicker } from "./aspect-ratio-picker";
+import { ConfirmDialog } from "./confirm-dialog";
 import { CountPicker } from "./count-picker";
+import type { FanOutTarget } from "./fan-out-panel";
 import { FieldError } from "./field-error";
+import { FanOutIcon } from "./icons";
 import { ImageDropzone, type InputImage } from "./image-dropzone";
 import { type ModelChoice, ModelSelect } from "./model-select";
 import { SeedField } from "./seed-field";
-import { SubmitBar } from "./submit-bar";
+import { formatUsd, SubmitBar } from "./submit-bar";
+
+// The fan-out picker loads when opened; the studio's first paint doesn't need it.
+const FanOutPanel = dynamic(() => import("./fan-out-panel").then((m) => m.FanOutPanel), {
+  ssr: false,
+  loading: () => <div className="mb-3 h-40 animate-pulse rounded-xl border border-zinc-800 bg-zinc-950/40" />,
+});
+
+/** The recipe a remix starts from (`/?remix=<jobId>`). */
+export type RemixSource = Pick<JobDto, "id" | "provider" | "model" | "prompt" | "aspectRatio" | "seed" | "n">;
+
+type BudgetWarning = { spent: number; limit: number; estimate: number | null; what: string; run: () => void };
 
 type FieldErrors = Partial<Record<"prompt" | "seed" | "n" | "aspectRatio" | "input", string>>;
 
@@ -28,7 +47,20 @@ function defaultChoice(providers: ProviderDto[]): ModelChoice {
   return { provider: provider?.id ?? "demo", model: provider?.models[0]?.id ?? "demo" };
 }
 
-function initialDraft(providers: ProviderDto[], initialInputId: string | null): Draft {
+function initialDraft(providers: ProviderDto[], initialInputId: string | null, remix: RemixSource | null): Draft {
+  // A remix replaces the whole form; its input (if any) arrives through initialInputId.
+  if (remix) {
+    return {
+      provider: remix.provider,
+      model: remix.model,
+      prompt: remix.prompt,
+      aspectRatio: remix.aspectRatio,
+      ratioTouched: true,
+      seed: String(remix.seed),
+      n: remix.n,
+      input: null,
+    };
+  }
   const saved = studioSession.draft();
   // `/?input=<id>` replaces whatever input the draft had; the dropzone loads the new one.
   if (saved && initialInputId) return { ...saved, input: null };
@@ -37,27 +69,48 @@ function initialDraft(providers: ProviderDto[], initialInputId: string | null): 
   return { ...defaultChoice(providers), prompt: "", aspectRatio: "1:1", ratioTouched: false, seed: "", n: 1, input: null };
 }
 
+/** Drops one parameter from the address bar, keeping the others (the gallery's filters). */
+function dropParam(name: string) {
+  const url = new URL(window.location.href);
+  if (!url.searchParams.has(name)) return;
+  url.searchParams.delete(name);
+  window.history.replaceState(null, "", `${url.pathname}${url.search}${url.hash}`);
+}
+
 export function StudioForm({
   providers,
   initialInputId,
+  remix = null,
+  budget,
   onSubmitted,
 }: {
   providers: ProviderDto[];
   initialInputId: string | null;
+  remix?: RemixSource | null;
+  budget?: Budget;
   onSubmitted: (job: JobDto) => void;
 }) {
-  const [draft, setDraft] = useState<Draft>(() => initialDraft(providers, initialInputId));
+  const router = useRouter();
+  const [draft, setDraft] = useState<Draft>(() => initialDraft(providers, initialInputId, remix));
+  const [fanOutOpen, setFanOutOpen] = useState(false);
+  const [fanOutPending, setFanOutPending] = useState(false);
+  const [fanOutError, setFanOutError] = useState<string | null>(null);
+  const [warning, setWarning] = useState<BudgetWarning | null>(null);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [submitError, setSubmitError] = useState<string | null>(null);
   const [uploading, setUploading] = useState(false);
   const [pending, startTransition] = useTransition();
   const promptHintId = useId();
-  // Marks the form interactive once hydrated (the e2e specs wait for it before acting).
+  // Marks the form interactive once hydrated and drag and drop is live (the e2e specs wait for it).
   const [ready, setReady] = useState(false);
+  const [dropzoneReady, setDropzoneReady] = useState(false);
+  const onDropzoneReady = useCallback(() => setDropzoneReady(true), []);
   useEffect(() => {
     setReady(true);
     preloadSchemas();
-  }, []);
+    // The remix has filled the form; a reload shouldn't overwrite later edits with it again.
+    if (remix) dropParam("remix");
+  }, [remix]);
 
   useEffect(() => studioSession.saveDraft(draft), [draft]);
 
@@ -78,6 +131,9 @@ export function StudioForm({
         ? "This model needs an input image."
         : null;
 
+  /** Price × images; null when the provider publishes no price for this model. */
+  const price = model ? estimateCost([{ priceUsd: model.priceUsd, n }]) : 0;
+
   const update = useCallback((patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch })), []);
 
   // An input makes "Match input" the default; removing it falls back to 1:1.
@@ -90,7 +146,7 @@ export function StudioForm({
       return { ...d, input: image, aspectRatio };
     });
     // `/?input=` has done its job once loaded or removed; a reload shouldn't bring it back.
-    if (window.location.search.includes("input=")) window.history.replaceState(null, "", "/");
+    dropParam("input");
   }, []);
 
   // Keep the ratio valid when the model changes.
@@ -100,7 +156,7 @@ export function StudioForm({
     }
   }, [ratioOptions, draft.aspectRatio, input, update]);
 
-  async function validate() {
+  async function validate(fanOut = false) {
     const { createJobSchema } = await loadSchemas();
     const seed = draft.seed === "" ? undefined : Number(draft.seed);
     const candidate = {
@@ -130,8 +186,9 @@ export function StudioForm({
     }
     if (draft.seed !== "" && !/^\d+$/.test(draft.seed)) found.seed ??= "The seed must be a whole number";
     if (uploading) found.input = "Wait for the upload to finish.";
-    else if (modeProblem) found.input = modeProblem;
-    if (provider && !provider.configured) other ??= `${provider.label} isn't set up: set ${provider.envKey} on the server.`;
+    else if (modeProblem && !fanOut) found.input = modeProblem;
+    // A fan-out picks its own models; only the single submit needs this one to work.
+    if (provider && !provider.configured && !fanOut) other ??= `${provider.label} isn't set up: set ${provider.envKey} on the server.`;
     return { data: parsed.success ? parsed.data : null, found, other };
   }
 
@@ -152,19 +209,71 @@ export function StudioForm({
       if (first) document.getElementById(first)?.focus();
       return;
     }
-    startTransition(async () => {
-      try {
-        const result = await submitJobAction(data);
-        if (result.ok) {
-          setSubmitError(null);
-          onSubmitted(result.job);
-        } else {
-          setSubmitError(result.error.message);
+    const run = () =>
+      startTransition(async () => {
+        try {
+          const result = await submitJobAction(data);
+          if (result.ok) {
+            setSubmitError(null);
+            onSubmitted(result.job);
+          } else {
+            setSubmitError(result.error.message);
+          }
+        } catch {
+          setSubmitError("Couldn't reach the server. Check your connection and try again.");
         }
-      } catch {
-        setSubmitError("Couldn't reach the server. Check your connection and try again.");
+      });
+    const warn = budgetWarning(price, `This job (${model?.label ?? "this model"}${n > 1 ? `, ${n} images` : ""})`, run);
+    if (warn) setWarning(warn);
+    else run();
+  }
+
+  /** A warning when a budget is set and this submit would pass it; null to go ahead. */
+  function budgetWarning(estimate: number | null, what: string, run: () => void): BudgetWarning | null {
+    if (!budget || budget.monthlyUsd === null) return null;
+    const { monthlyUsd: limit, spentThisMonthUsd: spent } = budget;
+    // A free job can't pass the budget; a job of unknown cost warns once the budget is spent.
+    const passes = estimate === null ? spent >= limit : estimate > 0 && spent + estimate > limit;
+    return passes ? { spent, limit, estimate, what, run } : null;
+  }
+
+  async function sendFanOut(targets: FanOutTarget[]) {
+    if (fanOutPending || targets.length === 0) return;
+    let checked: Awaited<ReturnType<typeof validate>>;
+    try {
+      checked = await validate(true);
+    } catch {
+      setFanOutError("Couldn't load the form checks. Check your connection and try again.");
+      return;
+    }
+    const { data, found, other } = checked;
+    setErrors(found);
+    setSubmitError(null);
+    if (!data || Object.keys(found).length > 0 || other) {
+      setFanOutError(other ?? "Fix the highlighted fields first.");
+      const first = found.prompt ? "prompt" : found.seed ? "seed" : null;
+      if (first) document.getElementById(first)?.focus();
+      return;
+    }
+    setFanOutError(null);
+    const priced = targets.map((t) => ({
+      n,
+      priceUsd: providers.find((p) => p.id === t.provider)?.models.find((m) => m.id === t.model)?.priceUsd ?? null,
+    }));
+    const run = async () => {
+      setFanOutPending(true);
+      try {
+        const { batchId, jobs } = await createFanOut({ ...data, provider: targets[0]!.provider, model: targets[0]!.model }, targets);
+        for (const job of [...jobs].reverse()) onSubmitted(job);
+        router.push(`/batches/${batchId}`);
+      } catch (e) {
+        setFanOutError(errorMessage(e));
+        setFanOutPending(false);
       }
-    });
+    };
+    const warn = budgetWarning(estimateCost(priced), `This fan-out to ${targets.length} ${targets.length === 1 ? "model" : "models"}`, () => void run());
+    if (warn) setWarning(warn);
+    else await run();
   }
 
   function onSubmit(event: FormEvent) {
@@ -179,8 +288,10 @@ export function StudioForm({
     }
   }
 
-  const price = (model?.priceUsd ?? 0) * n;
   const promptLength = draft.prompt.length;
+  const fanOutOptions = fanOutOpen
+    ? modelOptions(providers, { mode, aspectRatio: draft.aspectRatio, n, seeded: draft.seed !== "", inputs: input ? 1 : 0 })
+    : [];
 
   return (
     <form
@@ -188,7 +299,7 @@ export function StudioForm({
       onKeyDown={onKeyDown}
       noValidate
       aria-label="New image"
-      data-ready={ready ? "true" : undefined}
+      data-ready={ready && dropzoneReady ? "true" : undefined}
       className="flex min-h-0 flex-1 flex-col"
     >
       <div className="min-h-0 flex-1 space-y-5 overflow-y-auto p-4 [scrollbar-width:thin] sm:p-5">
@@ -198,6 +309,7 @@ export function StudioForm({
         onBusyChange={setUploading}
         initialImageId={initialInputId}
         formError={errors.input}
+        onReady={onDropzoneReady}
       />
 
       <div>
@@ -279,8 +391,64 @@ export function StudioForm({
         pending={pending}
         disabled={uploading}
         error={submitError}
+        budget={budget}
+        above={
+          fanOutOpen ? (
+            <FanOutPanel
+              options={fanOutOptions}
+              initial={{ provider: draft.provider, model: model?.id ?? draft.model }}
+              n={n}
+              pending={fanOutPending}
+              error={fanOutError}
+              onSend={(targets) => void sendFanOut(targets)}
+              onClose={() => {
+                setFanOutOpen(false);
+                setFanOutError(null);
+              }}
+            />
+          ) : null
+        }
+        side={
+          <button
+            type="button"
+            aria-expanded={fanOutOpen}
+            onClick={() => setFanOutOpen((open) => !open)}
+            onPointerEnter={() => void import("./fan-out-panel")}
+            title="Fan-out: send this recipe to several models at once"
+            className={`flex h-11 shrink-0 items-center gap-1.5 rounded-xl border px-3 text-sm font-medium transition-colors ${
+              fanOutOpen
+                ? "border-accent-400/60 bg-accent-400/10 text-accent-300"
+                : "border-zinc-700 bg-zinc-900 text-zinc-300 hover:border-zinc-500 hover:text-zinc-100"
+            }`}
+          >
+            <FanOutIcon className="size-4" />
+            Fan-out
+          </button>
+        }
       />
       </div>
+      <ConfirmDialog
+        open={warning !== null}
+        tone="accent"
+        title="This would pass your monthly budget"
+        confirmLabel="Submit anyway"
+        onCancel={() => setWarning(null)}
+        onConfirm={() => {
+          const run = warning?.run;
+          setWarning(null);
+          run?.();
+        }}
+      >
+        {warning ? (
+          <p data-testid="budget-warning">
+            You have spent <strong className="text-zinc-100">{formatUsd(warning.spent)}</strong> of your{" "}
+            <strong className="text-zinc-100">{formatUsd(warning.limit)}</strong> budget this month.{" "}
+            {warning.estimate === null
+              ? `${warning.what} has an unknown cost: its provider publishes no price.`
+              : `${warning.what} is estimated at ${formatUsd(warning.estimate)}, which brings the month to ${formatUsd(warning.spent + warning.estimate)}.`}
+          </p>
+        ) : null}
+      </ConfirmDialog>
     </form>
   );
 }

@@ -1,32 +1,53 @@
 "use client";
 
-import { useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import type { JobDto, JobPage, ProviderDto } from "@/lib/dto";
+import { refreshGallery } from "@/lib/client/gallery-cache";
+import type { GalleryFilter } from "@/lib/client/gallery-filter";
 import { isActive } from "@/lib/client/jobs";
+import { type Budget, fetchBudget } from "@/lib/client/library";
 import { queryKeys } from "@/lib/client/query-keys";
 import { studioSession } from "@/lib/client/session";
 import { HistoryGallery } from "./history-gallery";
 import { LiveJobs } from "./live-jobs";
-import { StudioForm } from "./studio-form";
+import { type RemixSource, StudioForm } from "./studio-form";
 
 export function Studio({
   providers,
   initialPage,
+  initialFilter,
+  activeJobs,
   initialInputId,
+  remix,
+  initialBudget,
 }: {
   providers: ProviderDto[];
   initialPage: JobPage;
+  initialFilter: GalleryFilter;
+  /** Jobs queued or running when the page was rendered. */
+  activeJobs: JobDto[];
   initialInputId: string | null;
+  remix: RemixSource | null;
+  initialBudget: Budget;
 }) {
   const queryClient = useQueryClient();
+
+  // Each navigation to `/?remix=…` brings a new recipe object: remount the form to take it,
+  // even when it is the same job as last time.
+  const [formKey, setFormKey] = useState(0);
+  const [shownRemix, setShownRemix] = useState(remix);
+  if (remix !== shownRemix) {
+    setShownRemix(remix);
+    if (remix) setFormKey((k) => k + 1);
+  }
 
   // Jobs still queued/running when the page loaded keep their live card after a reload.
   const initialJobs = useMemo(() => {
     const map: Record<string, JobDto> = {};
-    for (const job of initialPage.items) if (isActive(job.status)) map[job.id] = job;
+    for (const job of [...activeJobs, ...initialPage.items]) if (isActive(job.status)) map[job.id] = job;
     return map;
-  }, [initialPage]);
+  }, [activeJobs, initialPage]);
 
   const [ids, setIds] = useState<string[]>(() => {
     const kept = studioSession.jobIds();
@@ -35,19 +56,39 @@ export function Studio({
   });
   useEffect(() => studioSession.saveJobIds(ids), [ids]);
 
+  // This month's spend, for the budget line; refreshed whenever a job finishes.
+  const { data: budget } = useQuery({
+    queryKey: queryKeys.budget,
+    queryFn: ({ signal }) => fetchBudget(signal),
+    initialData: initialBudget,
+    initialDataUpdatedAt: 0,
+    staleTime: 30_000,
+  });
+
   const onSubmitted = useCallback(
     (job: JobDto) => {
       queryClient.setQueryData(queryKeys.job(job.id), job);
       setIds((current) => [job.id, ...current.filter((id) => id !== job.id)]);
-      void queryClient.invalidateQueries({ queryKey: queryKeys.galleryAll });
+      void refreshGallery(queryClient);
     },
     [queryClient],
   );
 
+  const onDeleted = useCallback((deleted: string[]) => {
+    setIds((current) => current.filter((id) => !deleted.includes(id)));
+  }, []);
+
   return (
     <div className="grid gap-8 pt-6 lg:grid-cols-[minmax(340px,400px)_minmax(0,1fr)] xl:gap-10">
-      <aside className="flex flex-col rounded-2xl border border-zinc-800/80 bg-zinc-900/40 lg:sticky lg:top-[4.75rem] lg:overflow-hidden lg:max-h-[calc(100dvh-6rem)] lg:self-start">
-        <StudioForm providers={providers} initialInputId={initialInputId} onSubmitted={onSubmitted} />
+      <aside className="flex flex-col rounded-2xl border border-zinc-800/80 bg-zinc-900/40 lg:sticky lg:top-[4.75rem] lg:max-h-[calc(100dvh-6rem)] lg:self-start lg:overflow-hidden">
+        <StudioForm
+          key={formKey}
+          providers={providers}
+          initialInputId={initialInputId}
+          remix={remix}
+          budget={budget}
+          onSubmitted={onSubmitted}
+        />
       </aside>
       <div className="min-w-0">
         <LiveJobs
@@ -56,7 +97,7 @@ export function Studio({
           onDismiss={(id) => setIds((current) => current.filter((x) => x !== id))}
           onClear={(finished) => setIds((current) => current.filter((x) => !finished.includes(x)))}
         />
-        <HistoryGallery initialPage={initialPage} />
+        <HistoryGallery initialPage={initialPage} initialFilter={initialFilter} providers={providers} onDeleted={onDeleted} />
       </div>
     </div>
   );

@@ -1,8 +1,45 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { type ReactNode, useEffect, useState } from "react";
 import { formatPrice } from "@/lib/client/format";
+import type { Budget } from "@/lib/client/library";
 import { AlertIcon, Spinner } from "./icons";
+
+/** "Spent $1.20 of $5.00 this month", with a thin meter; nothing when no budget is set. */
+export function BudgetLine({ budget, estimateUsd }: { budget: Budget | undefined; estimateUsd: number | null }) {
+  if (!budget || budget.monthlyUsd === null) return null;
+  const { monthlyUsd: limit, spentThisMonthUsd: spent } = budget;
+  const share = Math.min(1, spent / limit);
+  const after = estimateUsd === null ? null : spent + estimateUsd;
+  const over = spent >= limit || (after !== null && after > limit);
+  return (
+    <div className="space-y-1" data-testid="budget">
+      <p className="flex items-baseline justify-between gap-2 text-xs">
+        <span className={over ? "text-red-300" : "text-zinc-400"}>
+          Spent <span className="font-medium tabular-nums text-zinc-200">{formatUsd(spent)}</span> of{" "}
+          <span className="tabular-nums">{formatUsd(limit)}</span> this month
+        </span>
+        <span className="text-zinc-500">{estimateUsd === null ? "this job: cost unknown" : null}</span>
+      </p>
+      <div
+        className="h-1 overflow-hidden rounded-full bg-zinc-800"
+        role="meter"
+        aria-label="Monthly budget used"
+        aria-valuemin={0}
+        aria-valuemax={limit}
+        aria-valuenow={Math.min(spent, limit)}
+      >
+        <div className={`h-full rounded-full ${over ? "bg-red-400" : share > 0.8 ? "bg-accent-500" : "bg-emerald-400"}`} style={{ width: `${share * 100}%` }} />
+      </div>
+    </div>
+  );
+}
+
+export function formatUsd(usd: number): string {
+  if (usd === 0) return "$0";
+  const fine = usd.toFixed(3);
+  return usd < 1 && !fine.endsWith("0") ? `$${fine}` : `$${usd.toFixed(2)}`;
+}
 
 export function SubmitBar({
   label,
@@ -12,14 +49,23 @@ export function SubmitBar({
   pending,
   disabled,
   error,
+  budget,
+  side,
+  above,
 }: {
   label: string;
-  priceUsd: number;
+  /** null: the provider publishes no price for this model. */
+  priceUsd: number | null;
   providerLabel: string;
   isDemo: boolean;
   pending: boolean;
   disabled: boolean;
   error: string | null;
+  budget?: Budget;
+  /** Next to the submit button (the fan-out toggle). */
+  side?: ReactNode;
+  /** Above the button (the fan-out panel). */
+  above?: ReactNode;
 }) {
   // The platform is only known in the browser; render the neutral hint on the server.
   const [mod, setMod] = useState("Ctrl");
@@ -29,6 +75,7 @@ export function SubmitBar({
 
   return (
     <div className="space-y-2.5">
+      {above}
       <div className="flex items-center justify-between gap-2 text-xs">
         <span
           className={`inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 font-medium ring-1 ring-inset ${
@@ -40,29 +87,33 @@ export function SubmitBar({
           {providerLabel}
         </span>
       </div>
-      <button
-        type="submit"
-        disabled={disabled || pending}
-        aria-keyshortcuts="Control+Enter Meta+Enter"
-        className="flex h-11 w-full items-center justify-between gap-3 rounded-xl bg-accent-400 px-4 text-sm font-semibold text-zinc-950 shadow-[0_1px_0_rgb(255_255_255/0.25)_inset] transition-colors hover:bg-accent-300 focus-visible:outline-offset-3 active:bg-accent-500 disabled:cursor-not-allowed disabled:bg-zinc-800 disabled:text-zinc-500 disabled:shadow-none"
-      >
-        <span className="flex items-center gap-2">
-          {pending ? <Spinner /> : null}
-          {pending ? "Submitting…" : label}
-        </span>
-        <span className="flex items-center gap-2">
-          <kbd
-            className="hidden rounded border border-zinc-950/15 px-1.5 py-px font-sans text-[11px] font-medium text-zinc-950/60 sm:inline"
-            aria-hidden="true"
-            title={`${mod === "⌘" ? "Cmd" : "Ctrl"}+Enter submits from anywhere in the form`}
-          >
-            {mod === "⌘" ? "⌘ ↵" : "Ctrl ↵"}
-          </kbd>
-          <span className="rounded-md bg-zinc-950/10 px-2 py-0.5 text-xs font-semibold tabular-nums" data-testid="price">
-            {formatPrice(priceUsd)}
+      <BudgetLine budget={budget} estimateUsd={priceUsd} />
+      <div className="flex gap-2">
+        <button
+          type="submit"
+          disabled={disabled || pending}
+          aria-keyshortcuts="Control+Enter Meta+Enter"
+          className="flex h-11 min-w-0 flex-1 items-center justify-between gap-3 rounded-xl bg-accent-400 px-4 text-sm font-semibold text-ink shadow-[0_1px_0_rgb(255_255_255/0.25)_inset] transition-colors hover:bg-accent-300 focus-visible:outline-offset-3 active:bg-accent-500 disabled:cursor-not-allowed disabled:bg-zinc-800 disabled:text-zinc-500 disabled:shadow-none"
+        >
+          <span className="flex items-center gap-2">
+            {pending ? <Spinner /> : null}
+            {pending ? "Submitting…" : label}
           </span>
-        </span>
-      </button>
+          <span className="flex items-center gap-2">
+            <kbd
+              className="hidden rounded border border-ink/15 px-1.5 py-px font-sans text-[11px] font-medium text-ink/60 sm:inline"
+              aria-hidden="true"
+              title={`${mod === "⌘" ? "Cmd" : "Ctrl"}+Enter submits from anywhere in the form`}
+            >
+              {mod === "⌘" ? "⌘ ↵" : "Ctrl ↵"}
+            </kbd>
+            <span className="rounded-md bg-ink/10 px-2 py-0.5 text-xs font-semibold tabular-nums" data-testid="price">
+              {priceUsd === null ? "Cost unknown" : formatPrice(priceUsd)}
+            </span>
+          </span>
+        </button>
+        {side}
+      </div>
       {error ? (
         <p role="alert" id="submit-error" className="flex items-start gap-1.5 text-[13px] leading-snug text-red-300">
           <AlertIcon className="mt-px size-3.5 shrink-0" />

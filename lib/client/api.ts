@@ -1,5 +1,5 @@
 import type { ApiErrorBody, JobDto, JobPage, UploadDto } from "@/lib/dto";
-import type { JobStatus } from "@/lib/schemas";
+import { filterToApiParams, type GalleryFilter } from "./gallery-filter";
 
 /** Browser-side wrappers around the JSON API. Errors carry the server's plain-words message. */
 
@@ -26,7 +26,7 @@ function toLogin(): void {
   window.location.assign(`/login?next=${encodeURIComponent(next)}`);
 }
 
-async function readError(response: Response): Promise<ApiClientError> {
+export async function readError(response: Response): Promise<ApiClientError> {
   if (response.status === 401) toLogin();
   let body: unknown = null;
   try {
@@ -38,7 +38,7 @@ async function readError(response: Response): Promise<ApiClientError> {
   return new ApiClientError(response.status, "http_error", `The server answered ${response.status}. Try again.`);
 }
 
-async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
   let response: Response;
   try {
     response = await fetch(url, { signal, headers: { accept: "application/json" }, cache: "no-store" });
@@ -50,19 +50,36 @@ async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
   return (await response.json()) as T;
 }
 
-export type GalleryFilter = { q?: string; status?: JobStatus };
+export type { GalleryFilter };
 
-export const GALLERY_PAGE_SIZE = 24;
+/** Jobs per gallery page (the server renders the first one). */
+export const GALLERY_PAGE_SIZE = 48;
 
 export function fetchJobs(
   params: GalleryFilter & { cursor?: string | null; limit?: number },
   signal?: AbortSignal,
 ): Promise<JobPage> {
-  const search = new URLSearchParams({ limit: String(params.limit ?? GALLERY_PAGE_SIZE) });
-  if (params.cursor) search.set("cursor", params.cursor);
-  if (params.status) search.set("status", params.status);
-  if (params.q) search.set("q", params.q);
+  const { cursor, limit, ...filter } = params;
+  const search = filterToApiParams(filter);
+  search.set("limit", String(limit ?? GALLERY_PAGE_SIZE));
+  if (cursor) search.set("cursor", cursor);
   return getJson<JobPage>(`/api/jobs?${search}`, signal);
+}
+
+/** A JSON write (POST/PATCH); errors carry the server's message. */
+export async function sendJson<T>(method: "POST" | "PATCH", url: string, body: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method,
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiClientError(0, "network", "Can't reach the server. Check your connection.");
+  }
+  if (!response.ok) throw await readError(response);
+  return (await response.json()) as T;
 }
 
 export function fetchJob(id: string, signal?: AbortSignal): Promise<JobDto> {

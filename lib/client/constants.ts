@@ -1,4 +1,4 @@
-import type { AspectRatioChoice, MATCH_INPUT as MatchInput } from "@/lib/catalog";
+import type { AspectRatioChoice, MATCH_INPUT as MatchInput, ProviderId } from "@/lib/catalog";
 import type { JobStatus } from "@/lib/schemas";
 
 /**
@@ -11,6 +11,9 @@ export const MATCH_INPUT = "match_input" satisfies typeof MatchInput;
 
 export const JOB_STATUS_LIST = ["queued", "running", "succeeded", "failed", "canceled"] as const satisfies readonly JobStatus[];
 export const ACTIVE_JOB_STATUSES = ["queued", "running"] as const satisfies readonly JobStatus[];
+
+/** Every provider id (lib/catalog's PROVIDER_IDS), for checking a URL's filter. */
+export const PROVIDER_ID_LIST = ["demo", "therouter", "dmxapi", "modelverse", "quickrouter"] as const satisfies readonly ProviderId[];
 
 /** Same limits as lib/schemas (PROMPT_MAX_LENGTH, SEED_MAX). */
 export const PROMPT_LIMIT = 4000;

@@ -3,9 +3,11 @@ import { MATCH_INPUT } from "./constants";
 
 /** Display helpers; every function is pure so server and client render the same text. */
 
+/** "Free", "$0.018", "$0.05", "$1.20": a third decimal only when a sub-dollar price has one. */
 export function formatPrice(usd: number): string {
   if (usd === 0) return "Free";
-  if (usd < 0.01) return `$${usd.toFixed(3)}`;
+  const fine = usd.toFixed(3);
+  if (usd < 1 && !fine.endsWith("0")) return `$${fine}`;
   return `$${usd.toFixed(2)}`;
 }
 

@@ -1,3 +1,5 @@
+import { afterLoad } from "./after-load";
+
 /**
  * The shared request schemas (lib/schemas), loaded on demand so zod stays out of the
  * first load. Call `preloadSchemas()` when the form mounts; `loadSchemas()` resolves at
@@ -11,9 +13,9 @@ export function loadSchemas() {
 }
 
 export function preloadSchemas(): void {
-  const start = () => void loadSchemas().catch(() => {
-    pending = undefined; // retry on submit
-  });
-  if ("requestIdleCallback" in window) window.requestIdleCallback(start, { timeout: 2000 });
-  else setTimeout(start, 500);
+  afterLoad(() =>
+    void loadSchemas().catch(() => {
+      pending = undefined; // retry on submit
+    }),
+  );
 }

@@ -152,7 +152,7 @@ test("generates from text alone, with two images", async ({ page }) => {
   await expect(page.getByRole("button", { name: "Output 2 of 2" })).toHaveAttribute("aria-pressed", "true");
 
   // The history filters by prompt and by status.
-  await page.getByRole("link", { name: "Studio", exact: true }).click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Studio", exact: true }).click();
   await expect(page.getByRole("form", { name: "New image" })).toHaveAttribute("data-ready", "true");
   const token = prompt.split(" ").pop()!;
   await page.getByLabel("Search prompts").fill(token);

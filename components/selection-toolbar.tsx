@@ -1,0 +1,140 @@
+"use client";
+
+import Link from "next/link";
+import { useState } from "react";
+import type { JobDto } from "@/lib/dto";
+import { errorMessage } from "@/lib/client/api";
+import { deleteJobs, exportUrl } from "@/lib/client/library";
+import { ConfirmDialog } from "./confirm-dialog";
+import { CloseIcon, CompareIcon, DownloadIcon, TrashIcon } from "./icons";
+
+/**
+ * The bar that floats over the gallery in select mode: how many are picked, and what to do
+ * with them (download a zip, delete, compare two). Loaded only when select mode starts.
+ */
+export function SelectionToolbar({
+  selected,
+  onClear,
+  onExit,
+  onDeleted,
+}: {
+  /** In the order they were picked. */
+  selected: JobDto[];
+  onClear: () => void;
+  onExit: () => void;
+  onDeleted: (ids: string[], result: { deleted: number; imagesRemoved: number }) => void;
+}) {
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const count = selected.length;
+  const ids = selected.map((job) => job.id);
+  const first = selected[0]?.outputs[0];
+  const second = selected[1]?.outputs[0];
+  const canCompare = count === 2 && first && second;
+  const withImages = selected.filter((job) => job.outputs.length > 0).length;
+
+  async function remove() {
+    setBusy(true);
+    setError(null);
+    try {
+      const result = await deleteJobs(ids);
+      setConfirming(false);
+      onDeleted(ids, result);
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const button =
+    "inline-flex h-9 items-center gap-1.5 rounded-lg px-3 text-sm font-medium transition-colors disabled:cursor-not-allowed disabled:opacity-40";
+
+  return (
+    <>
+      <div className="pointer-events-none fixed inset-x-0 bottom-5 z-40 flex justify-center px-4 lg:justify-end lg:px-6">
+        <div
+          role="toolbar"
+          aria-label="Selection"
+          data-testid="selection-toolbar"
+          className="toast-in pointer-events-auto flex max-w-full flex-wrap items-center gap-1 rounded-2xl border border-zinc-700/80 bg-zinc-900/95 p-1.5 pl-4 shadow-2xl shadow-black/30 backdrop-blur"
+        >
+          <p className="mr-2 text-sm tabular-nums text-zinc-200" aria-live="polite" data-testid="selection-count">
+            {count === 0 ? (
+              <span className="text-zinc-400">Click images to select · shift-click for a range</span>
+            ) : (
+              <>
+                <span className="font-semibold text-zinc-50">{count}</span> selected
+              </>
+            )}
+          </p>
+          {canCompare ? (
+            <Link
+              href={`/compare?a=${first.imageId}&b=${second.imageId}`}
+              className={`${button} bg-zinc-800 text-zinc-100 hover:bg-zinc-700`}
+            >
+              <CompareIcon className="size-4" /> Compare
+            </Link>
+          ) : null}
+          {count > 0 ? (
+            <>
+              {withImages > 0 ? (
+                <a href={exportUrl(ids)} download className={`${button} text-zinc-200 hover:bg-zinc-800`}>
+                  <DownloadIcon className="size-4" /> Download zip
+                </a>
+              ) : null}
+              <button type="button" onClick={() => setConfirming(true)} className={`${button} text-red-300 hover:bg-red-500/10`}>
+                <TrashIcon className="size-4" /> Delete
+              </button>
+              <button type="button" onClick={onClear} className={`${button} text-zinc-400 hover:bg-zinc-800 hover:text-zinc-100`}>
+                Clear
+              </button>
+            </>
+          ) : null}
+          <span aria-hidden="true" className="mx-1 h-5 w-px bg-zinc-800" />
+          <button
+            type="button"
+            onClick={onExit}
+            className={`${button} w-9 justify-center px-0 text-zinc-400 hover:bg-zinc-800 hover:text-zinc-100`}
+            aria-label="Done selecting"
+            title="Done (Esc)"
+          >
+            <CloseIcon className="size-4" />
+          </button>
+        </div>
+      </div>
+
+      <ConfirmDialog
+        open={confirming}
+        title={`Delete ${count} ${count === 1 ? "job" : "jobs"}?`}
+        confirmLabel={busy ? "Deleting…" : "Delete"}
+        busy={busy}
+        error={error}
+        onConfirm={() => void remove()}
+        onCancel={() => {
+          setConfirming(false);
+          setError(null);
+        }}
+      >
+        <p>
+          Their results and the image files are removed from disk. Input images that other jobs still use are kept.
+          This can&apos;t be undone.
+        </p>
+        <ul className="mt-3 flex flex-wrap gap-1.5" aria-label="Jobs to delete">
+          {selected.slice(0, 12).map((job) => {
+            const image = job.outputs[0] ?? job.inputs[0];
+            return (
+              <li key={job.id} className="checker size-10 overflow-hidden rounded-md ring-1 ring-zinc-800" title={job.prompt}>
+                {image ? <img src={image.thumbUrl} alt="" width={image.width} height={image.height} className="size-full object-cover" /> : null}
+              </li>
+            );
+          })}
+          {count > 12 ? (
+            <li className="flex h-10 items-center px-1 text-xs text-zinc-500">+{count - 12} more</li>
+          ) : null}
+        </ul>
+      </ConfirmDialog>
+    </>
+  );
+}
