@@ -4,6 +4,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState, useTransition } from "react";
 import { cancelJobAction } from "@/app/actions";
 import { queryKeys } from "@/lib/client/query-keys";
+import { ActionError } from "./action-error";
 import { Spinner, StopIcon } from "./icons";
 
 export function CancelJobButton({ jobId, compact = false }: { jobId: string; compact?: boolean }) {
@@ -39,11 +40,7 @@ export function CancelJobButton({ jobId, compact = false }: { jobId: string; com
         {pending ? <Spinner className="size-3.5" /> : <StopIcon className="size-3.5" />}
         Cancel
       </button>
-      {error ? (
-        <span role="alert" className="text-xs text-red-300">
-          {error}
-        </span>
-      ) : null}
+      <ActionError message={error} />
     </span>
   );
 }

@@ -1,26 +1,8 @@
 "use client";
 
 import { useEffect, useState } from "react";
+import { copyToClipboard } from "@/lib/client/clipboard";
 import { CheckIcon, CopyIcon } from "./icons";
-
-async function copyText(text: string): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    // Clipboard API blocked (http, permissions): fall back to a hidden textarea.
-    const area = document.createElement("textarea");
-    area.value = text;
-    area.setAttribute("readonly", "");
-    area.style.position = "fixed";
-    area.style.opacity = "0";
-    document.body.appendChild(area);
-    area.select();
-    const ok = document.execCommand("copy");
-    area.remove();
-    return ok;
-  }
-}
 
 export function CopyButton({ text, label }: { text: string; label: string }) {
   const [copied, setCopied] = useState(false);
@@ -32,7 +14,7 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
   return (
     <button
       type="button"
-      onClick={async () => setCopied(await copyText(text))}
+      onClick={async () => setCopied(await copyToClipboard(text))}
       aria-label={copied ? "Copied" : label}
       title={label}
       className="inline-flex size-7 items-center justify-center rounded-md text-zinc-400 hover:bg-zinc-800 hover:text-zinc-100"

@@ -17,6 +17,23 @@ export type LineageNode = {
   children: { jobId: string; prompt: string; provider: string; model: string; status: string; outputs: LineageNode[] }[];
 };
 
+/** What made an image, as a designer would want it copied or embedded (lib/export.ts). */
+export type Recipe = {
+  app: "Atelier";
+  jobId: string;
+  provider: string;
+  model: string;
+  mode: string;
+  prompt: string;
+  aspectRatio: string;
+  seed: number;
+  inputImageIds: string[];
+  createdAt: string;
+  imageId: string;
+  width: number;
+  height: number;
+};
+
 export type JobDto = {
   id: string;
   provider: ProviderId;

@@ -2,26 +2,10 @@ import "server-only";
 import sharp from "sharp";
 import { zipSync } from "fflate";
 import { db } from "./db";
+import type { Recipe } from "./dto";
 import { invalid, notFound } from "./http";
 import { ID_PATTERN, jobIdsSchema } from "./schemas";
 import { storage } from "./storage";
-
-/** What made an image, as a designer would want it copied or embedded. */
-export type Recipe = {
-  app: "Atelier";
-  jobId: string;
-  provider: string;
-  model: string;
-  mode: string;
-  prompt: string;
-  aspectRatio: string;
-  seed: number;
-  inputImageIds: string[];
-  createdAt: string;
-  imageId: string;
-  width: number;
-  height: number;
-};
 
 const EXT: Record<string, string> = { "image/png": "png", "image/jpeg": "jpg", "image/webp": "webp" };
 

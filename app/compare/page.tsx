@@ -1,8 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { CompareView } from "@/components/compare/compare-view";
-import { ArrowLeftIcon, CompareIcon } from "@/components/icons";
-import { SwapIcon } from "@/components/job/icons";
+import { ArrowLeftIcon, CompareIcon, SwapIcon } from "@/components/icons";
 import { buttonSecondary } from "@/components/job/styles";
 import { type CompareSide, loadSide } from "./load";
 

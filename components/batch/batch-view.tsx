@@ -9,8 +9,7 @@ import { type Batch, compareUrl, fetchBatch, jobQueryKeys } from "@/lib/client/j
 import { isActive, POLL_MS } from "@/lib/client/jobs";
 import { queryKeys } from "@/lib/client/query-keys";
 import { ElapsedTime } from "../elapsed-time";
-import { AlertIcon, ArrowLeftIcon, CompareIcon, Spinner } from "../icons";
-import { StarIcon } from "../job/icons";
+import { AlertIcon, ArrowLeftIcon, CompareIcon, JobStarIcon, Spinner } from "../icons";
 import { buttonPrimary, buttonSecondary } from "../job/styles";
 import { StatusBadge } from "../status-badge";
 
@@ -93,7 +92,7 @@ function JobCard({
         ) : null}
         {output?.favorite ? (
           <span className="pointer-events-none absolute bottom-2 right-2 rounded-md bg-zinc-950/75 p-1 text-accent-300 backdrop-blur">
-            <StarIcon filled className="size-3" />
+            <JobStarIcon filled className="size-3" />
             <span className="sr-only">Favourite</span>
           </span>
         ) : null}

@@ -3,7 +3,7 @@
 import { type KeyboardEvent as ReactKeyboardEvent, type ReactNode, useCallback, useEffect, useId, useLayoutEffect, useRef, useState } from "react";
 import Link from "next/link";
 import { CompareSlider, sliderKey } from "../compare-slider";
-import { ExpandIcon } from "../job/icons";
+import { ExpandIcon } from "../icons";
 import { SideBySide } from "../side-by-side";
 import { DifferenceView } from "./difference-view";
 import { boxStyle, type CompareImage, fitRatio, useGestures, useZoomScale, zoomPercent } from "./hooks";

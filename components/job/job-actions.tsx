@@ -8,8 +8,8 @@ import type { JobDto } from "@/lib/dto";
 import { errorMessage } from "@/lib/client/api";
 import { createVariations, remixUrl, rerunJob, VARIATIONS_MAX, VARIATIONS_MIN } from "@/lib/client/job-api";
 import { queryKeys } from "@/lib/client/query-keys";
-import { Spinner } from "../icons";
-import { ChevronDownIcon, RemixIcon, RerunIcon, VariationsIcon } from "./icons";
+import { ActionError } from "../action-error";
+import { ChevronDownIcon, RemixIcon, RerunIcon, Spinner, VariationsIcon } from "../icons";
 import { Popover } from "./popover";
 import { buttonPrimary, buttonSecondary } from "./styles";
 
@@ -43,11 +43,7 @@ export function RetryButton({ jobId }: { jobId: string }) {
         {pending ? <Spinner className="size-3.5" /> : <RerunIcon className="size-3.5" />}
         Retry
       </button>
-      {error ? (
-        <span role="alert" className="text-xs text-red-300">
-          {error}
-        </span>
-      ) : null}
+      <ActionError message={error} />
     </span>
   );
 }

@@ -5,10 +5,11 @@ import Link from "next/link";
 import { lazy, Suspense, useEffect, useId, useState } from "react";
 import type { JobDto, OutputRef } from "@/lib/dto";
 import { errorMessage } from "@/lib/client/api";
-import { continueUrl, copyToClipboard, downloadUrl, fetchRecipe, jobQueryKeys, NOTE_LIMIT, updateImageMeta } from "@/lib/client/job-api";
+import { copyToClipboard } from "@/lib/client/clipboard";
+import { continueUrl, downloadUrl, fetchRecipe, jobQueryKeys, NOTE_LIMIT, updateImageMeta } from "@/lib/client/job-api";
 import { queryKeys } from "@/lib/client/query-keys";
-import { CheckIcon, CompareIcon, DownloadIcon, EditIcon, Spinner } from "../icons";
-import { ClipboardIcon, StarIcon } from "./icons";
+import { ActionError } from "../action-error";
+import { CheckIcon, ClipboardIcon, CompareIcon, DownloadIcon, EditIcon, JobStarIcon, Spinner } from "../icons";
 import { Popover } from "./popover";
 import { buttonPrimary, buttonSecondary } from "./styles";
 
@@ -60,14 +61,10 @@ function FavoriteButton({ jobId, output }: { jobId: string; output: OutputRef })
         }`}
         data-testid="favorite"
       >
-        <StarIcon filled={output.favorite} className="size-4" />
+        <JobStarIcon filled={output.favorite} className="size-4" />
         Favourite
       </button>
-      {error ? (
-        <span role="alert" className="text-xs text-red-300">
-          {error}
-        </span>
-      ) : null}
+      <ActionError message={error} />
     </>
   );
 }

@@ -5,8 +5,7 @@ import { type MouseEvent, useEffect, useMemo, useRef, useState } from "react";
 import { compareUrl } from "@/lib/client/job-api";
 import { STATUS_LABEL } from "@/lib/client/jobs";
 import type { JobStatus } from "@/lib/schemas";
-import { AlertIcon, CompareIcon, Spinner } from "../icons";
-import { StarIcon, TreeIcon } from "../job/icons";
+import { AlertIcon, CompareIcon, JobStarIcon, Spinner, TreeIcon } from "../icons";
 import { buttonPrimary, buttonSecondary } from "../job/styles";
 import { type LaidImage, type LaidNode, layoutLineage, useLineage } from "./lineage-data";
 
@@ -279,7 +278,7 @@ function ImageNode({
         </label>
         {node.favorite ? (
           <span className="absolute right-1.5 top-1.5 rounded-md bg-zinc-950/80 p-1 text-accent-300 backdrop-blur" title="Favourite">
-            <StarIcon filled className="size-3" />
+            <JobStarIcon filled className="size-3" />
             <span className="sr-only">Favourite</span>
           </span>
         ) : null}

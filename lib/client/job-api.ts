@@ -1,4 +1,4 @@
-import type { ApiErrorBody, JobDto, LineageNode } from "@/lib/dto";
+import type { ApiErrorBody, JobDto, LineageNode, Recipe } from "@/lib/dto";
 import { ApiClientError } from "./api";
 
 /**
@@ -6,22 +6,6 @@ import { ApiClientError } from "./api";
  * and note, re-run, variations, batches, lineage and recipes. Errors carry the server's
  * plain-words message (ApiClientError), like lib/client/api.ts.
  */
-
-export type Recipe = {
-  app: "Atelier";
-  jobId: string;
-  provider: string;
-  model: string;
-  mode: string;
-  prompt: string;
-  aspectRatio: string;
-  seed: number;
-  inputImageIds: string[];
-  createdAt: string;
-  imageId: string;
-  width: number;
-  height: number;
-};
 
 export type Lineage = { root: LineageNode; focus: string };
 export type Batch = { batchId: string; jobs: JobDto[] };
@@ -127,22 +111,3 @@ export const downloadUrl = (imageId: string) => `/api/images/${enc(imageId)}/dow
 export const compareUrl = (a: string, b: string) => `/compare?a=${enc(a)}&b=${enc(b)}`;
 export const continueUrl = (imageId: string) => `/?input=${enc(imageId)}`;
 export const remixUrl = (jobId: string) => `/?remix=${enc(jobId)}`;
-
-/** Writes text to the clipboard, with a hidden-textarea fallback where the API is blocked. */
-export async function copyToClipboard(text: string): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    const area = document.createElement("textarea");
-    area.value = text;
-    area.setAttribute("readonly", "");
-    area.style.position = "fixed";
-    area.style.opacity = "0";
-    document.body.appendChild(area);
-    area.select();
-    const ok = document.execCommand("copy");
-    area.remove();
-    return ok;
-  }
-}

@@ -7,6 +7,7 @@ import sharp from "sharp";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { type DmxapiFake, fakeDmxapi, fakeQuickRouter, fakeTheRouter, type QuickRouterFake, type TheRouterFake } from "../support/provider-fakes";
 import { createJob, download, getJson, type Json, jobProblems, restartServer, startServer, type TestServer, waitForJob } from "../support/server";
+import { sleep, until } from "../support/wait";
 
 const KEYS = { therouter: "tr-secret-key", quickrouter: "qr-secret-key-7f3a", dmxapi: "dmx-secret-key-91c2" };
 const TERMINAL = ["succeeded", "failed", "canceled"];
@@ -21,16 +22,6 @@ afterEach(async () => {
 afterAll(async () => {
   await Promise.all(fakes.map((f) => f.close()));
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 function env(extra: Record<string, string>): Record<string, string> {
   return { PROVIDER_REQUEST_TIMEOUT_MS: "5000", DEMO_DELAY_MS: "100", ...extra };

@@ -19,6 +19,8 @@ import {
   uploadOk,
   waitForJob,
 } from "../support/server";
+import { fakeProvidersEnv } from "../support/provider-env";
+import { sleep, until } from "../support/wait";
 
 const KEYS = {
   therouter: "tr-secret-key",
@@ -38,14 +40,7 @@ let keyless: TestServer | undefined;
 
 function serverEnv(): Record<string, string> {
   return {
-    THEROUTER_API_KEY: KEYS.therouter,
-    THEROUTER_BASE_URL: tr.url,
-    QUICKROUTER_API_KEY: KEYS.quickrouter,
-    QUICKROUTER_BASE_URL: qr.url,
-    DMXAPI_API_KEY: KEYS.dmxapi,
-    DMXAPI_BASE_URL: dmx.url,
-    MODELVERSE_API_KEY: KEYS.modelverse,
-    MODELVERSE_BASE_URL: mv.url,
+    ...fakeProvidersEnv(KEYS, { therouter: tr.url, quickrouter: qr.url, dmxapi: dmx.url, modelverse: mv.url }),
     PROVIDER_REQUEST_TIMEOUT_MS: "1500",
     PROVIDER_SYNC_TIMEOUT_MS: "1500",
     DEMO_DELAY_MS: "100",
@@ -67,16 +62,6 @@ afterAll(async () => {
   await server?.stop();
   await Promise.all([tr, qr, dmx, mv].map((f) => f?.close()));
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 const finished = (id: string, timeoutMs = 25_000) => waitForJob(server.url, id, TERMINAL, timeoutMs);
 

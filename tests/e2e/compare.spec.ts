@@ -1,5 +1,5 @@
 import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
-import sharp from "sharp";
+import { dragDividerToQuarter, encodePng, unique, uploadPng } from "./helpers";
 
 /**
  * The compare view (/compare and the job page): slider, side by side, difference, shared
@@ -22,17 +22,11 @@ async function makePng(width: number, height: number, hue = 0): Promise<Buffer> 
   }
   // Images are stored by content: a few random pixels make every upload a new image.
   for (let i = 0; i < 12; i++) raw[i] = Math.floor(Math.random() * 256);
-  return sharp(raw, { raw: { width, height, channels: 3 } }).png().toBuffer();
+  return encodePng(raw, width, height);
 }
 
-const unique = (label: string) => `${label} ${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-
 async function upload(request: APIRequestContext, width: number, height: number): Promise<string> {
-  const response = await request.post("/api/uploads", {
-    multipart: { file: { name: `photo-${width}x${height}.png`, mimeType: "image/png", buffer: await makePng(width, height, 30) } },
-  });
-  expect(response.status()).toBe(201);
-  return ((await response.json()) as { id: string }).id;
+  return uploadPng(request, await makePng(width, height, 30), `photo-${width}x${height}.png`);
 }
 
 async function finished(request: APIRequestContext, id: string): Promise<Job> {
@@ -82,17 +76,7 @@ test("compares two images: slider, keys, difference canvas, synced zoom, double-
   // Slider: drag the handle, then the arrow keys.
   const slider = page.getByRole("slider", { name: "Before and after divider" });
   await expect(slider).toHaveAttribute("aria-valuenow", "50");
-  const box = await page.getByTestId("compare-slider").boundingBox();
-  const handle = await slider.boundingBox();
-  if (!box || !handle) throw new Error("comparison not laid out");
-  await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2, { steps: 5 });
-  await page.mouse.move(box.x + box.width * 0.25, box.y + box.height / 2, { steps: 5 });
-  await page.mouse.up();
-  const dragged = Number(await slider.getAttribute("aria-valuenow"));
-  expect(dragged).toBeGreaterThan(20);
-  expect(dragged).toBeLessThan(30);
+  const dragged = await dragDividerToQuarter(page, slider);
   await page.keyboard.press("ArrowRight");
   await expect(slider).toHaveAttribute("aria-valuenow", String(dragged + 5));
   await page.keyboard.press("ArrowLeft");

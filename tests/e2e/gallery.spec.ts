@@ -1,6 +1,6 @@
 import { expect, type APIRequestContext, type Page, test } from "@playwright/test";
 import { unzipSync } from "fflate";
-import sharp from "sharp";
+import { makePng, openStudio, unique, uploadPng } from "./helpers";
 
 /**
  * "Browse": the history's filters, search and sort (kept in the URL), favourites,
@@ -15,29 +15,11 @@ type Job = {
   outputs: { imageId: string; favorite: boolean }[];
 };
 
-const unique = (label: string) => `${label} ${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const today = () => new Date().toISOString().slice(0, 10);
 const dayAfter = (day: string, days: number) => new Date(Date.parse(day) + days * 86_400_000).toISOString().slice(0, 10);
 
-async function png(width: number, height: number, hue = 0): Promise<Buffer> {
-  const raw = Buffer.alloc(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = (y * width + x) * 3;
-      raw[i] = Math.floor((x / width) * 255 + hue) & 255;
-      raw[i + 1] = Math.floor((y / height) * 255) & 255;
-      raw[i + 2] = (160 + hue) & 255;
-    }
-  }
-  return sharp(raw, { raw: { width, height, channels: 3 } }).png().toBuffer();
-}
-
 async function upload(request: APIRequestContext, width: number, height: number): Promise<string> {
-  const response = await request.post("/api/uploads", {
-    multipart: { file: { name: "photo.png", mimeType: "image/png", buffer: await png(width, height, width % 200) } },
-  });
-  expect(response.status()).toBe(201);
-  return ((await response.json()) as { id: string }).id;
+  return uploadPng(request, await makePng(width, height, width % 200));
 }
 
 async function createJob(request: APIRequestContext, recipe: Record<string, unknown>): Promise<Job> {
@@ -53,11 +35,6 @@ async function settle(request: APIRequestContext, id: string): Promise<Job> {
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`job ${id} did not finish`);
-}
-
-async function openStudio(page: Page, path = "/") {
-  await page.goto(path);
-  await expect(page.getByRole("form", { name: "New image" })).toHaveAttribute("data-ready", "true");
 }
 
 const tiles = (page: Page) => page.getByTestId("gallery-tile");
@@ -275,7 +252,7 @@ test("the grid is windowed: thousands of jobs, only the rows near the viewport i
   // A synthetic history of 1,200 jobs served page by page (keyset cursors), thumbnails stubbed.
   const TOTAL = 1200;
   const token = unique("windowed");
-  const thumb = `data:image/png;base64,${(await png(16, 16)).toString("base64")}`;
+  const thumb = `data:image/png;base64,${(await makePng(16, 16)).toString("base64")}`;
   const made = Date.now();
   const fakeJob = (i: number) => {
     const id = `01KWINDOW${String(TOTAL - i).padStart(17, "0")}`;

@@ -1,5 +1,6 @@
 import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
 import sharp from "sharp";
+import { encodePng, gradientPixels, unique, uploadPng } from "./helpers";
 
 /**
  * Iterating on a result from its job page: continue editing (lineage), comparing lineage
@@ -11,28 +12,14 @@ type Output = { imageId: string; url: string; seed: number | null; favorite: boo
 type Job = { id: string; status: string; seed: number; prompt: string; inputs: { imageId: string }[]; outputs: Output[] };
 
 async function makePng(width: number, height: number, hue = 0): Promise<Buffer> {
-  const raw = Buffer.alloc(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = (y * width + x) * 3;
-      raw[i] = Math.floor((x / width) * 255 + hue) & 255;
-      raw[i + 1] = Math.floor((y / height) * 255) & 255;
-      raw[i + 2] = (160 + hue) & 255;
-    }
-  }
+  const raw = gradientPixels(width, height, hue);
   // Images are stored by content: a few random pixels make every upload a new image.
   for (let i = 0; i < 12; i++) raw[i] = Math.floor(Math.random() * 256);
-  return sharp(raw, { raw: { width, height, channels: 3 } }).png().toBuffer();
+  return encodePng(raw, width, height);
 }
 
-const unique = (label: string) => `${label} ${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-
 async function upload(request: APIRequestContext, width = 960, height = 640): Promise<string> {
-  const response = await request.post("/api/uploads", {
-    multipart: { file: { name: "photo.png", mimeType: "image/png", buffer: await makePng(width, height, 70) } },
-  });
-  expect(response.status()).toBe(201);
-  return ((await response.json()) as { id: string }).id;
+  return uploadPng(request, await makePng(width, height, 70));
 }
 
 async function getJob(request: APIRequestContext, id: string): Promise<Job> {

@@ -1,5 +1,5 @@
-import { expect, type APIRequestContext, type Page, test } from "@playwright/test";
-import sharp from "sharp";
+import { expect, type APIRequestContext, test } from "@playwright/test";
+import { encodePng, openStudio, unique, uploadPng } from "./helpers";
 import { type DmxapiFake, fakeDmxapi, fakeTheRouter, type TheRouterFake } from "../support/provider-fakes";
 import { startServer, type TestServer } from "../support/server";
 
@@ -11,8 +11,6 @@ import { startServer, type TestServer } from "../support/server";
 
 type Job = { id: string; status: string; prompt: string; provider: string; batchId: string | null; outputs: { imageId: string }[] };
 
-const unique = (label: string) => `${label} ${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-
 async function png(width: number, height: number): Promise<Buffer> {
   const raw = Buffer.alloc(width * height * 3);
   for (let i = 0; i < raw.length; i += 3) {
@@ -21,15 +19,11 @@ async function png(width: number, height: number): Promise<Buffer> {
     raw[i + 1] = Math.floor(p / width) & 255;
     raw[i + 2] = 140;
   }
-  return sharp(raw, { raw: { width, height, channels: 3 } }).png().toBuffer();
+  return encodePng(raw, width, height);
 }
 
 async function upload(request: APIRequestContext, width: number, height: number): Promise<string> {
-  const response = await request.post("/api/uploads", {
-    multipart: { file: { name: "photo.png", mimeType: "image/png", buffer: await png(width, height) } },
-  });
-  expect(response.status()).toBe(201);
-  return ((await response.json()) as { id: string }).id;
+  return uploadPng(request, await png(width, height));
 }
 
 async function settle(request: APIRequestContext, id: string, base = ""): Promise<Job> {
@@ -39,11 +33,6 @@ async function settle(request: APIRequestContext, id: string, base = ""): Promis
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`job ${id} did not finish`);
-}
-
-async function openStudio(page: Page, path = "/") {
-  await page.goto(path);
-  await expect(page.getByRole("form", { name: "New image" })).toHaveAttribute("data-ready", "true");
 }
 
 test("remix refills the whole form from a job: prompt, model, ratio, seed, count and the input image", async ({ page, request }) => {

@@ -1,27 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
-import sharp from "sharp";
-
-/** A PNG gradient made on the fly, so the repository holds no binary fixtures. */
-async function makePng(width: number, height: number, hue = 0): Promise<Buffer> {
-  const raw = Buffer.alloc(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = (y * width + x) * 3;
-      raw[i] = Math.floor((x / width) * 255 + hue) & 255;
-      raw[i + 1] = Math.floor((y / height) * 255) & 255;
-      raw[i + 2] = (160 + hue) & 255;
-    }
-  }
-  return sharp(raw, { raw: { width, height, channels: 3 } }).png().toBuffer();
-}
-
-/** Opens the studio and waits until React has hydrated the form. */
-async function openStudio(page: Page) {
-  await page.goto("/");
-  await expect(page.getByRole("form", { name: "New image" })).toHaveAttribute("data-ready", "true");
-}
-
-const unique = (label: string) => `${label} ${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+import { dragDividerToQuarter, makePng, openStudio, unique } from "./helpers";
 
 async function uploadByInput(page: Page, width: number, height: number) {
   await page.getByTestId("dropzone-input").setInputFiles({
@@ -75,17 +53,7 @@ test("edits an uploaded image with the demo engine, from studio to job page and 
   await expect(slider).toHaveAttribute("aria-valuenow", "50");
 
   // Drag the divider with the mouse to about a quarter of the width.
-  const box = await page.getByTestId("compare-slider").boundingBox();
-  const handle = await slider.boundingBox();
-  if (!box || !handle) throw new Error("comparison not laid out");
-  await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2, { steps: 5 });
-  await page.mouse.move(box.x + box.width * 0.25, box.y + box.height / 2, { steps: 5 });
-  await page.mouse.up();
-  const dragged = Number(await slider.getAttribute("aria-valuenow"));
-  expect(dragged).toBeGreaterThan(20);
-  expect(dragged).toBeLessThan(30);
+  const dragged = await dragDividerToQuarter(page, slider);
 
   // Keyboard: arrows move 5 %, Home/End go to the ends.
   await slider.focus();

@@ -26,7 +26,9 @@ import {
 } from "../support/provider-fakes";
 import { type Json, jobProblems, ROOT, startServer, type TestServer } from "../support/server";
 import { startLatencyProxy, type LatencyProxy } from "./support/latency-proxy";
-import { type Interval, maxOverlap, percentile, round1, sampleRss, serverPid, sleep } from "./support/measure";
+import { fakeProvidersEnv } from "../support/provider-env";
+import { sleep } from "../support/wait";
+import { type Interval, maxOverlap, percentile, round1, sampleRss, serverPid } from "./support/measure";
 
 const KEYS = { therouter: "tr-stress-key", quickrouter: "qr-stress-key", dmxapi: "dmx-stress-key", modelverse: "mv-stress-key" };
 /** How many jobs each provider gets (200 in all). */
@@ -58,14 +60,7 @@ beforeAll(async () => {
   mvProxy = await startLatencyProxy(mv.url, (method, p) => (method === "POST" && p === "/v1/images/generations" ? SYNC_DELAY_MS : 0));
   server = await startServer({
     env: {
-      THEROUTER_API_KEY: KEYS.therouter,
-      THEROUTER_BASE_URL: tr.url,
-      QUICKROUTER_API_KEY: KEYS.quickrouter,
-      QUICKROUTER_BASE_URL: qr.url,
-      DMXAPI_API_KEY: KEYS.dmxapi,
-      DMXAPI_BASE_URL: dmx.url,
-      MODELVERSE_API_KEY: KEYS.modelverse,
-      MODELVERSE_BASE_URL: mvProxy.url,
+      ...fakeProvidersEnv(KEYS, { therouter: tr.url, quickrouter: qr.url, dmxapi: dmx.url, modelverse: mvProxy.url }),
       PROVIDER_REQUEST_TIMEOUT_MS: "20000",
       PROVIDER_SYNC_TIMEOUT_MS: "30000",
       DEMO_DELAY_MS: String(DEMO_DELAY_MS),

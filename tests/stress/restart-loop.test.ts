@@ -20,7 +20,9 @@ import {
   type TheRouterFake,
 } from "../support/provider-fakes";
 import { createJob, getJson, type Json, jobProblems, restartServer, startServer, type TestServer, waitForJob } from "../support/server";
-import { orphanReport, sleep, until, withDb } from "./support/measure";
+import { fakeProvidersEnv } from "../support/provider-env";
+import { sleep, until } from "../support/wait";
+import { orphanReport, withDb } from "./support/measure";
 
 const KEYS = { therouter: "tr-restart-key", quickrouter: "qr-restart-key", dmxapi: "dmx-restart-key", modelverse: "mv-restart-key" };
 const TERMINAL = ["succeeded", "failed", "canceled"];
@@ -45,14 +47,7 @@ beforeAll(async () => {
   ]);
   server = await startServer({
     env: {
-      THEROUTER_API_KEY: KEYS.therouter,
-      THEROUTER_BASE_URL: tr.url,
-      QUICKROUTER_API_KEY: KEYS.quickrouter,
-      QUICKROUTER_BASE_URL: qr.url,
-      DMXAPI_API_KEY: KEYS.dmxapi,
-      DMXAPI_BASE_URL: dmx.url,
-      MODELVERSE_API_KEY: KEYS.modelverse,
-      MODELVERSE_BASE_URL: mv.url,
+      ...fakeProvidersEnv(KEYS, { therouter: tr.url, quickrouter: qr.url, dmxapi: dmx.url, modelverse: mv.url }),
       PROVIDER_REQUEST_TIMEOUT_MS: "10000",
       PROVIDER_SYNC_TIMEOUT_MS: "60000",
       DEMO_DELAY_MS: String(DEMO_DELAY_MS),

@@ -1,22 +1,11 @@
 /**
  * Small measuring tools for the stress suite: percentiles, the most intervals open at once,
  * the resident memory of a server process tree (Linux /proc), a read-only look at a data
- * folder's database, and polling helpers.
+ * folder's database. (Polling helpers: tests/support/wait.ts.)
  */
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Polls `check` every `everyMs` until it holds; throws after `timeoutMs`. */
-export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000, everyMs = 50): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
 
 /** Nearest-rank percentile (p in 0..100) of the values; NaN when there are none. */
 export function percentile(values: readonly number[], p: number): number {
