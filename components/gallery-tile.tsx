@@ -34,7 +34,8 @@ export const GalleryTile = memo(function GalleryTile({ job, index, selecting, se
   const tileClass = `group/tile relative block size-full overflow-hidden rounded-xl text-left transition focus-visible:outline-offset-2 ${
     job.status === "failed" ? "bg-red-950/30" : "bg-zinc-900"
   } ${ring}`;
-  const body = <TileBody job={job} />;
+  // The first rows are above the fold: fetch them at once instead of waiting for layout.
+  const body = <TileBody job={job} eager={index < EAGER_TILES} />;
 
   const onClick = (event: MouseEvent) => {
     if (selecting || event.shiftKey) {
@@ -110,7 +111,9 @@ function Badge({ children, className = "" }: { children: ReactNode; className?: 
   );
 }
 
-function TileBody({ job }: { job: JobDto }) {
+const EAGER_TILES = 8;
+
+function TileBody({ job, eager }: { job: JobDto; eager: boolean }) {
   const output = job.outputs[0];
   const input = job.inputs[0];
 
@@ -122,7 +125,8 @@ function TileBody({ job }: { job: JobDto }) {
           alt={job.prompt}
           width={output.width}
           height={output.height}
-          loading="lazy"
+          loading={eager ? "eager" : "lazy"}
+          fetchPriority={eager ? "high" : "auto"}
           decoding="async"
           draggable={false}
           className="size-full object-cover transition-transform duration-300 group-hover/tile:scale-[1.02]"

@@ -68,7 +68,7 @@ async function planJob(input: CreateJobInput): Promise<PlannedJob> {
   }
 
   const inputIds = input.inputImageIds ?? [];
-  const images = await db().image.findMany({ where: { id: { in: inputIds } }, select: { id: true } });
+  const images = inputIds.length ? await db().image.findMany({ where: { id: { in: inputIds } }, select: { id: true } }) : [];
   const missing = inputIds.find((id) => !images.some((image) => image.id === id));
   if (missing) throw new ApiError(404, "image_not_found", `Input image ${missing} does not exist.`);
 

@@ -106,7 +106,10 @@ export class JobWorker {
     try {
       do {
         this.refill = false;
-        for (const provider of PROVIDER_IDS) {
+        // One query says which providers have work, instead of one per provider every tick.
+        const waiting = await this.deps.db.job.groupBy({ by: ["provider"], where: { status: "queued" } });
+        const providers = PROVIDER_IDS.filter((id) => waiting.some((row) => row.provider === id));
+        for (const provider of providers) {
           while (!this.stopped && this.slotsFree(provider) > 0) {
             const job = await this.claimNext(provider);
             if (!job) break;
@@ -269,7 +272,10 @@ export class JobWorker {
   }
 
   private async buildRequest(job: Job): Promise<GenerationRequest> {
-    const rows = await this.deps.db.jobInput.findMany({ where: { jobId: job.id }, orderBy: { position: "asc" }, include: { image: true } });
+    const rows =
+      job.mode === "edit"
+        ? await this.deps.db.jobInput.findMany({ where: { jobId: job.id }, orderBy: { position: "asc" }, include: { image: true } })
+        : [];
     const inputs = await Promise.all(
       rows.map(async ({ image }) => ({ bytes: await readImageBytes(image), mime: image.mime, width: image.width, height: image.height })),
     );
