@@ -10,6 +10,10 @@ import { imageUrl } from "./dto";
 import type { UploadDto } from "./dto";
 import type { Image } from "./generated/prisma/client";
 
+// libvips' operation cache keeps decoded images around for reuse; every image here is
+// decoded once and stored at once, so the cache could only hold memory, never save work.
+sharp.cache(false);
+
 export const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
 export const MAX_IMAGE_PIXELS = 40_000_000;
 export const THUMB_LONG_SIDE = 512;
