@@ -11,6 +11,12 @@ export const idSchema = z.string().regex(ID_PATTERN, "Not a valid id");
 
 export const PROMPT_MAX_LENGTH = 4000;
 export const SEED_MAX = 2_147_483_647;
+
+/** The seed of image i of a job: seed + i, wrapped to stay in 0..SEED_MAX (what providers accept). */
+export function nthSeed(seed: number, i: number): number {
+  const m = SEED_MAX + 1;
+  return ((Math.trunc(seed + i) % m) + m) % m;
+}
 // Control characters other than tab and newline break providers' JSON and logs.
 const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 

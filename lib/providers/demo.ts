@@ -1,5 +1,7 @@
 import "server-only";
+import { nthSeed } from "../schemas";
 import { renderDemo } from "../demo/render";
+import { editInput } from "./http";
 import { type GenerationRequest, type PollResult, type ProviderAdapter, type ProviderContext, ProviderError } from "./types";
 
 /**
@@ -8,7 +10,6 @@ import { type GenerationRequest, type PollResult, type ProviderAdapter, type Pro
  * lives in the job id and the picture derives from the request, so polling survives a restart.
  */
 
-const MAX_SEED = 2147483647;
 const ID_PATTERN = /^demo_(\d+)$/;
 
 export function createDemoAdapter(opts: { delayMs: () => number }): ProviderAdapter {
@@ -48,13 +49,10 @@ export function createDemoAdapter(opts: { delayMs: () => number }): ProviderAdap
 }
 
 async function renderAll(req: GenerationRequest, ctx: ProviderContext) {
-  const input = req.mode === "edit" ? req.inputs[0] : undefined;
-  if (req.mode === "edit" && !input) {
-    throw new ProviderError({ code: "invalid_request", userMessage: "Editing needs an input image." });
-  }
+  const input = req.mode === "edit" ? editInput(req) : undefined;
   const images: { bytes: Buffer; seed: number }[] = [];
   for (let i = 0; i < req.n; i++) {
-    const seed = wrapSeed(req.seed + i);
+    const seed = nthSeed(req.seed, i);
     const { bytes } = await renderDemo({
       prompt: req.prompt,
       seed,
@@ -68,11 +66,6 @@ async function renderAll(req: GenerationRequest, ctx: ProviderContext) {
   return images;
 }
 
-/** Seeds stay in the 0..2^31−1 range every provider accepts, so seed + i never overflows it. */
-function wrapSeed(seed: number): number {
-  const m = MAX_SEED + 1;
-  return ((Math.trunc(seed) % m) + m) % m;
-}
 
 export const demoAdapter: ProviderAdapter = createDemoAdapter({
   delayMs: () => Number(process.env.DEMO_DELAY_MS ?? 3000),

@@ -1,4 +1,5 @@
 import "server-only";
+import { nthSeed } from "../schemas";
 import { z } from "zod";
 import { fromOpenAiImage, OpenAiImage, providerClient } from "./http";
 import { type ProviderAdapter, type ProviderConfig, type ProviderImage, ProviderError } from "./types";
@@ -10,7 +11,6 @@ import { type ProviderAdapter, type ProviderConfig, type ProviderImage, Provider
  */
 
 const PROVIDER = "DMXAPI";
-const MAX_SEED = 2147483647;
 
 // The document shows only `data[0].b64_json`; `url` is accepted as well in case the proxy
 // answers the OpenAI way.
@@ -42,7 +42,7 @@ export function createDmxapiAdapter(config: () => ProviderConfig): ProviderAdapt
       const images: ProviderImage[] = [];
       for (let i = 0; i < req.n; i++) {
         // Always an explicit seed (never the document's -1 = random) so the recorded seed reproduces.
-        const seed = wrapSeed(req.seed + i);
+        const seed = nthSeed(req.seed, i);
         try {
           images.push(
             await api.call(ctx, "/v1/images/generations", {
@@ -66,8 +66,3 @@ export function createDmxapiAdapter(config: () => ProviderConfig): ProviderAdapt
   };
 }
 
-/** Seeds stay in 0..2^31−1 (as in the demo engine), so seed + i wraps instead of overflowing. */
-function wrapSeed(seed: number): number {
-  const m = MAX_SEED + 1;
-  return ((Math.trunc(seed) % m) + m) % m;
-}
