@@ -7,17 +7,14 @@
  *   even when the provider echoes them back;
  * - image routes cannot be made to read outside the data folder.
  */
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
-import net from "node:net";
-import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeProvider, startFakeProvider } from "../support/fake-provider";
 import { gradientPng } from "../support/fixtures";
-import { getJson, type Json, migrate, ROOT, startServer, type TestServer, uploadOk, waitForJob } from "../support/server";
+import { getJson, type Json, ROOT, startServer, type TestServer, uploadOk, waitForJob } from "../support/server";
 
 const EVIL = "http://evil.example";
 const PASSWORD = "correct horse";
@@ -75,60 +72,9 @@ afterAll(async () => {
 // ---------------------------------------------------------------------------------------
 // Helpers.
 
-/**
- * Like startServer, for a password-protected server: startServer's readiness probe wants
- * GET /api/providers to answer 200, which ATELIER_PASSWORD rightly turns into a 401, so this
- * starts the same production build the same way and waits for GET /login instead.
- */
-async function startLockedServer(password: string): Promise<Running> {
-  const dataDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "atelier-test-"));
-  migrate(dataDir);
-  const port = await new Promise<number>((resolve, reject) => {
-    const srv = net.createServer().on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const address = srv.address();
-      srv.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-  let log = "";
-  const child = spawn(process.execPath, [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL: undefined, DATA_DIR: dataDir, DEMO_DELAY_MS: "100", ATELIER_PASSWORD: password },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout.on("data", (c: Buffer) => void (log += c.toString()));
-  child.stderr.on("data", (c: Buffer) => void (log += c.toString()));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const onExit = () => child.kill("SIGKILL");
-  process.once("exit", onExit);
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    process.off("exit", onExit);
-    await fs.promises.rm(dataDir, { recursive: true, force: true });
-  };
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      const res = await fetch(`${url}/login`, { signal: AbortSignal.timeout(5_000) });
-      await res.arrayBuffer();
-      if (res.status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (child.exitCode !== null || Date.now() > deadline) {
-      await stop();
-      throw new Error(`The password-protected server did not serve /login:\n${log}`);
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  return { url, dataDir, logs: () => log, stop };
-}
+/** A password-protected server: the API rightly answers 401, so readiness is GET /login. */
+const startLockedServer = (password: string): Promise<Running> =>
+  startServer({ env: { DEMO_DELAY_MS: "100", ATELIER_PASSWORD: password }, readyPath: "/login" });
 
 /** Rows in the tables a write could touch, and files under DATA_DIR/images. */
 function snapshot(server: Running) {

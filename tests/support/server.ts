@@ -22,6 +22,8 @@ export type ServerOptions = {
   dataDir?: string;
   /** Remove the data folder on stop(); defaults to true when this call created it. */
   ownsDataDir?: boolean;
+  /** The page that must answer 200 before the server counts as ready ("/login" when a password locks the API). */
+  readyPath?: string;
 };
 
 export type TestServer = {
@@ -88,7 +90,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     try {
-      return await launch(port, dataDir, env, owns);
+      return await launch(port, dataDir, env, owns, opts.readyPath ?? "/api/providers");
     } catch (error) {
       lastError = error as Error;
       if (!/EADDRINUSE/.test(lastError.message)) break; // another process took the port: retry
@@ -98,7 +100,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
   throw lastError;
 }
 
-async function launch(port: number, dataDir: string, env: Record<string, string>, owns: boolean): Promise<TestServer> {
+async function launch(port: number, dataDir: string, env: Record<string, string>, owns: boolean, readyPath: string): Promise<TestServer> {
   let log = "";
   const append = (chunk: Buffer) => {
     log += chunk.toString();
@@ -139,7 +141,7 @@ async function launch(port: number, dataDir: string, env: Record<string, string>
   for (;;) {
     if (exitedFlag) throw new Error(`The server exited before it was ready:\n${log}`);
     try {
-      const res = await fetch(`${url}/api/providers`, { signal: AbortSignal.timeout(5_000) });
+      const res = await fetch(`${url}${readyPath}`, { signal: AbortSignal.timeout(5_000) });
       await res.arrayBuffer();
       if (res.status === 200) break;
     } catch {
@@ -148,7 +150,7 @@ async function launch(port: number, dataDir: string, env: Record<string, string>
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
       await exited;
-      throw new Error(`The server did not answer GET /api/providers with 200 within ${READY_TIMEOUT_MS} ms:\n${log}`);
+      throw new Error(`The server did not answer GET ${readyPath} with 200 within ${READY_TIMEOUT_MS} ms:\n${log}`);
     }
     await sleep(150);
   }
