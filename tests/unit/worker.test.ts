@@ -77,6 +77,13 @@ function makeWorker(adapter: ProviderAdapter, extra: Partial<WorkerDeps> = {}) {
 
 const submit = (over: Record<string, unknown> = {}) => jobs.createJob({ provider: "demo", prompt: "a red chair", ...over });
 
+/** Starts the worker, lets every job reach an end, and stops it. */
+async function runUntilSettled(worker: JobWorkerType) {
+  await worker.start();
+  await settle(worker);
+  await worker.stop();
+}
+
 async function settle(worker: JobWorkerType) {
   for (let i = 0; i < 50; i++) {
     await worker.idle();
@@ -101,9 +108,7 @@ describe("job pipeline", () => {
     const fake = fakeAsyncProvider({ pollsNeeded: 3 });
     const worker = makeWorker(fake.adapter);
     const job = await submit({ seed: 7, n: 1 });
-    await worker.start();
-    await settle(worker);
-    await worker.stop();
+    await runUntilSettled(worker);
     const done = await jobs.getJob(job.id);
     expect(done?.status).toBe("succeeded");
     expect(done?.outputs).toHaveLength(1);
@@ -124,9 +129,7 @@ describe("job pipeline", () => {
     });
     const worker = makeWorker(fake.adapter);
     const job = await submit();
-    await worker.start();
-    await settle(worker);
-    await worker.stop();
+    await runUntilSettled(worker);
     const failed = await jobs.getJob(job.id);
     expect(failed?.status).toBe("failed");
     expect(failed?.error?.code).toBe("moderated");
@@ -151,9 +154,7 @@ describe("job pipeline", () => {
     const fake = fakeAsyncProvider({ pollsNeeded: 2 });
     const worker = makeWorker(fake.adapter, { concurrency: () => 2 });
     await Promise.all(Array.from({ length: 6 }, (_, i) => submit({ prompt: `p${i}` })));
-    await worker.start();
-    await settle(worker);
-    await worker.stop();
+    await runUntilSettled(worker);
     expect(fake.peak()).toBe(2);
     expect(await db.job.count({ where: { status: "succeeded" } })).toBe(6);
   });
@@ -188,9 +189,7 @@ describe("job pipeline", () => {
     });
     const fake = fakeAsyncProvider();
     const worker = makeWorker(fake.adapter);
-    await worker.start();
-    await settle(worker);
-    await worker.stop();
+    await runUntilSettled(worker);
     expect(fake.calls.submit).toHaveLength(0);
     expect(fake.calls.poll).toEqual([`p_${job.id}`]);
     expect((await jobs.getJob(job.id))?.status).toBe("succeeded");
@@ -202,9 +201,7 @@ describe("job pipeline", () => {
     await db.job.update({ where: { id: cut.id }, data: { status: "running", claimedBy: "w_dead", startedAt: new Date() } });
     const fake = fakeAsyncProvider();
     const worker = makeWorker(fake.adapter);
-    await worker.start();
-    await settle(worker);
-    await worker.stop();
+    await runUntilSettled(worker);
     expect((await jobs.getJob(queued.id))?.status).toBe("succeeded");
     expect((await jobs.getJob(cut.id))?.status).toBe("succeeded");
     expect(await db.job.count({ where: { status: "running" } })).toBe(0);
@@ -239,9 +236,7 @@ describe("provider faults", () => {
     const fake = scriptedSync([throttled, throttled, image]);
     const worker = makeWorker(fake.adapter, { sleep: async (ms) => void sleeps.push(ms) });
     const job = await submit();
-    await worker.start();
-    await settle(worker);
-    await worker.stop();
+    await runUntilSettled(worker);
     expect((await jobs.getJob(job.id))?.status).toBe("succeeded");
     expect(fake.calls).toHaveLength(3);
     expect(sleeps.filter((ms) => ms >= 7000)).toHaveLength(2);
@@ -251,9 +246,7 @@ describe("provider faults", () => {
     const fake = scriptedSync([serverError, image]);
     const worker = makeWorker(fake.adapter);
     const job = await submit();
-    await worker.start();
-    await settle(worker);
-    await worker.stop();
+    await runUntilSettled(worker);
     const failed = await jobs.getJob(job.id);
     expect(fake.calls).toHaveLength(1);
     expect(failed?.status).toBe("failed");
@@ -273,9 +266,7 @@ describe("provider faults", () => {
     };
     const worker = makeWorker(adapter);
     const job = await submit();
-    await worker.start();
-    await settle(worker);
-    await worker.stop();
+    await runUntilSettled(worker);
     expect((await jobs.getJob(job.id))?.status).toBe("succeeded");
     expect(polls).toBe(3);
   });
@@ -290,9 +281,7 @@ describe("provider faults", () => {
     };
     const worker = makeWorker(adapter, { jobDeadlineMs: 10 * 60_000 });
     const job = await submit();
-    await worker.start();
-    await settle(worker);
-    await worker.stop();
+    await runUntilSettled(worker);
     const failed = await jobs.getJob(job.id);
     expect(failed?.status).toBe("failed");
     expect(failed?.error?.code).toBe("timeout");
@@ -306,9 +295,7 @@ describe("provider faults", () => {
     };
     const worker = makeWorker(adapter, { fetch: async () => new Response("gone", { status: 404 }) });
     const job = await submit();
-    await worker.start();
-    await settle(worker);
-    await worker.stop();
+    await runUntilSettled(worker);
     expect((await jobs.getJob(job.id))?.error?.code).toBe("expired");
   });
 
@@ -316,9 +303,7 @@ describe("provider faults", () => {
     const adapter: ProviderAdapter = { id: "demo", submit: async () => ({ status: "done", images: [{ bytes: Buffer.from("<html>") }] }) };
     const worker = makeWorker(adapter);
     const job = await submit();
-    await worker.start();
-    await settle(worker);
-    await worker.stop();
+    await runUntilSettled(worker);
     expect((await jobs.getJob(job.id))?.error?.code).toBe("invalid_response");
   });
 
@@ -332,9 +317,7 @@ describe("provider faults", () => {
     };
     const worker = makeWorker(adapter);
     const job = await submit({ seed: 100, n: 2 });
-    await worker.start();
-    await settle(worker);
-    await worker.stop();
+    await runUntilSettled(worker);
     expect((await jobs.getJob(job.id))?.outputs.map((o) => o.seed)).toEqual([100, 101]);
   });
 
@@ -355,9 +338,7 @@ describe("provider faults", () => {
     });
     const fake = scriptedSync([]);
     const worker = makeWorker(fake.adapter);
-    await worker.start();
-    await settle(worker);
-    await worker.stop();
+    await runUntilSettled(worker);
     const after = await jobs.getJob(cut.id);
     expect(after?.status).toBe("failed");
     expect(after?.error?.code).toBe("interrupted");
@@ -369,7 +350,8 @@ describe("a data folder that cannot be written", () => {
   it("fails the job clearly, keeps the provider link, and saves it on retry without a new submission", async () => {
     const fs = await import("node:fs");
     const path = await import("node:path");
-    const bytes = await png(200);
+    // A size no other test uses: identical bytes would be found already stored (deduplicated) and never written.
+    const bytes = await sharp({ create: { width: 97, height: 61, channels: 3, background: "#c0ffee" } }).png().toBuffer();
     let submits = 0;
     const adapter: ProviderAdapter = {
       id: "demo",
