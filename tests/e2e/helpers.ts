@@ -58,3 +58,15 @@ export async function dragDividerToQuarter(page: Page, slider: Locator): Promise
   expect(dragged).toBeLessThan(30);
   return dragged;
 }
+
+/** Waits until the shared test server has no queued or running job (specs share one server). */
+export async function quiesce(request: APIRequestContext, base = "") {
+  for (let i = 0; i < 240; i++) {
+    const active = await Promise.all(
+      ["queued", "running"].map(async (status) => ((await (await request.get(`${base}/api/jobs?status=${status}&limit=1`)).json()) as { items: unknown[] }).items.length),
+    );
+    if (active.every((n) => n === 0)) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error("jobs kept running");
+}

@@ -1,7 +1,7 @@
 import { expect, type APIRequestContext, type Page, test } from "@playwright/test";
 import { type DmxapiFake, fakeDmxapi, fakeTheRouter, type TheRouterFake } from "../support/provider-fakes";
 import { startServer, type TestServer } from "../support/server";
-import { unique } from "./helpers";
+import { quiesce, unique } from "./helpers";
 
 /**
  * The cost ledger: per day, provider and model, from the costs recorded on finished jobs.
@@ -53,17 +53,6 @@ async function succeededJobs(request: APIRequestContext, base: string, from: str
 }
 
 /** Waits until no job on the server is queued or running (other specs' jobs too), so sums hold still. */
-async function quiesce(request: APIRequestContext, base = "") {
-  for (let i = 0; i < 240; i++) {
-    const active = await Promise.all(
-      ["queued", "running"].map(async (status) => ((await (await request.get(`${base}/api/jobs?status=${status}&limit=1`)).json()) as { items: unknown[] }).items.length),
-    );
-    if (active.every((n) => n === 0)) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error("jobs kept running");
-}
-
 const sum = (rows: Row[], key: "jobs" | "images" | "costUsd") => rows.reduce((s, r) => s + r[key], 0);
 
 async function expectPageMatches(page: Page, ledger: Ledger) {

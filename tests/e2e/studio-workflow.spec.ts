@@ -1,5 +1,5 @@
 import { expect, type APIRequestContext, test } from "@playwright/test";
-import { encodePng, openStudio, unique, uploadPng } from "./helpers";
+import { encodePng, openStudio, quiesce, unique, uploadPng } from "./helpers";
 import { type DmxapiFake, fakeDmxapi, fakeTheRouter, type TheRouterFake } from "../support/provider-fakes";
 import { startServer, type TestServer } from "../support/server";
 
@@ -98,8 +98,10 @@ test("fan-out sends the recipe as a batch and opens the batch page", async ({ pa
   expect(batch.jobs[0]).toMatchObject({ prompt, provider: "demo", aspectRatio: "3:2", batchId });
 });
 
-test("a job that finishes while the tab is hidden counts in the title and shows a toast on return", async ({ page }) => {
+test("a job that finishes while the tab is hidden counts in the title and shows a toast on return", async ({ page, request }) => {
   const prompt = unique("Fog rolling over a pine ridge");
+  // Jobs left running by earlier specs would finish while hidden too and count in the title.
+  await quiesce(request);
   await openStudio(page);
   await page.getByLabel("Instruction").fill(prompt);
   const title = await page.title();
