@@ -137,7 +137,7 @@ export function CompareSlider({
       </span>
 
       <div
-        className="pointer-events-none absolute inset-y-0 -ml-px w-0.5 bg-white/90 shadow-[0_0_0_1px_rgb(0_0_0/0.3)]"
+        className="pointer-events-none absolute inset-y-0 -ml-px w-0.5 bg-zinc-50/90 shadow-[0_0_0_1px_rgb(0_0_0/0.3)]"
         style={{ left: `${position}%` }}
       />
       <div
@@ -153,7 +153,7 @@ export function CompareSlider({
         onKeyDown={onKeyDown}
         data-divider=""
         data-no-zoom=""
-        className="absolute top-1/2 flex size-10 -translate-x-1/2 -translate-y-1/2 cursor-ew-resize items-center justify-center rounded-full border-2 border-white bg-zinc-950/70 text-white shadow-lg backdrop-blur focus-visible:outline-accent-400"
+        className="absolute top-1/2 flex size-10 -translate-x-1/2 -translate-y-1/2 cursor-ew-resize items-center justify-center rounded-full border-2 border-zinc-50 bg-zinc-950/70 text-zinc-50 shadow-lg backdrop-blur focus-visible:outline-accent-400"
         style={{ left: `${position}%` }}
         data-testid="compare-handle"
       >
