@@ -2,6 +2,7 @@
 
 import { type KeyboardEvent, useCallback, useLayoutEffect, useRef, useState } from "react";
 import { boxStyle, type CompareImage, useGestures } from "./compare/hooks";
+import { ProgressiveImage } from "./compare/progressive-image";
 import type { ZoomPan } from "./compare/zoom-pan";
 
 const clamp = (v: number) => Math.min(100, Math.max(0, v));
@@ -120,12 +121,12 @@ export function CompareSlider({
       data-testid="compare-slider"
     >
       <div ref={zoom.attach} className="absolute inset-0 origin-top-left will-change-transform">
-        <img src={after.url} alt={after.alt} width={after.width} height={after.height} draggable={false} className={imgClass} />
+        <ProgressiveImage image={after} className={imgClass} />
       </div>
       <div className="absolute inset-0" style={{ clipPath: `inset(0 ${100 - position}% 0 0)` }}>
         <div className="checker absolute inset-0" />
         <div ref={zoom.attach} className="absolute inset-0 origin-top-left will-change-transform">
-          <img src={before.url} alt={before.alt} width={before.width} height={before.height} draggable={false} className={imgClass} />
+          <ProgressiveImage image={before} className={imgClass} />
         </div>
       </div>
 
