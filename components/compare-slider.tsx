@@ -2,6 +2,7 @@
 
 import { type KeyboardEvent, useCallback, useLayoutEffect, useRef, useState } from "react";
 import { boxStyle, type CompareImage, useGestures } from "./compare/hooks";
+import { ProgressiveImage } from "./compare/progressive-image";
 import type { ZoomPan } from "./compare/zoom-pan";
 
 const clamp = (v: number) => Math.min(100, Math.max(0, v));
@@ -120,12 +121,12 @@ export function CompareSlider({
       data-testid="compare-slider"
     >
       <div ref={zoom.attach} className="absolute inset-0 origin-top-left will-change-transform">
-        <img src={after.url} alt={after.alt} width={after.width} height={after.height} draggable={false} className={imgClass} />
+        <ProgressiveImage image={after} className={imgClass} />
       </div>
       <div className="absolute inset-0" style={{ clipPath: `inset(0 ${100 - position}% 0 0)` }}>
         <div className="checker absolute inset-0" />
         <div ref={zoom.attach} className="absolute inset-0 origin-top-left will-change-transform">
-          <img src={before.url} alt={before.alt} width={before.width} height={before.height} draggable={false} className={imgClass} />
+          <ProgressiveImage image={before} className={imgClass} />
         </div>
       </div>
 
@@ -137,7 +138,7 @@ export function CompareSlider({
       </span>
 
       <div
-        className="pointer-events-none absolute inset-y-0 -ml-px w-0.5 bg-white/90 shadow-[0_0_0_1px_rgb(0_0_0/0.3)]"
+        className="pointer-events-none absolute inset-y-0 -ml-px w-0.5 bg-zinc-50/90 shadow-[0_0_0_1px_rgb(0_0_0/0.3)]"
         style={{ left: `${position}%` }}
       />
       <div
@@ -153,7 +154,7 @@ export function CompareSlider({
         onKeyDown={onKeyDown}
         data-divider=""
         data-no-zoom=""
-        className="absolute top-1/2 flex size-10 -translate-x-1/2 -translate-y-1/2 cursor-ew-resize items-center justify-center rounded-full border-2 border-white bg-zinc-950/70 text-white shadow-lg backdrop-blur focus-visible:outline-accent-400"
+        className="absolute top-1/2 flex size-10 -translate-x-1/2 -translate-y-1/2 cursor-ew-resize items-center justify-center rounded-full border-2 border-zinc-50 bg-zinc-950/70 text-zinc-50 shadow-lg backdrop-blur focus-visible:outline-accent-400"
         style={{ left: `${position}%` }}
         data-testid="compare-handle"
       >

@@ -159,7 +159,7 @@ export function JobView({ initialJob, providers }: { initialJob: JobDto; provide
         <section aria-label="Result" className="min-w-0">
           {job.status === "succeeded" && output ? (
             <>
-              <ResultViewer key={output.imageId} input={input} output={output} alt={job.prompt} />
+              <ResultViewer key={output.imageId} input={input} output={output} alt={job.prompt} withPicker={job.outputs.length > 1} />
               <OutputPicker outputs={job.outputs} selected={outputIndex} onSelect={setSelected} />
               <OutputActions job={job} output={output} index={outputIndex} />
             </>

@@ -1,19 +1,25 @@
 "use client";
 
 import { lazy, Suspense, useEffect, useMemo, useState } from "react";
-import type { ImageRef, OutputRef } from "@/lib/dto";
+import { usePathname } from "next/navigation";
+import type { JobDto, OutputRef } from "@/lib/dto";
+import { withFrom } from "@/lib/client/back-link";
 
 /** The comparison (zoom, slider, canvas difference) loads after the page: it isn't first-load JS. */
 const CompareView = lazy(() => import("./compare/compare-view").then((m) => ({ default: m.CompareView })));
 
-const MAX_HEIGHT = "72vh";
+/**
+ * As tall as the window allows while the page header and title above, and the output picker
+ * and the main actions (Continue editing, Download) below, stay in view on a laptop screen.
+ */
+const maxHeightFor = (withPicker: boolean) => `max(18rem, calc(100dvh - ${withPicker ? 29 : 24}rem))`;
 
-function SingleImage({ image, alt, testId }: { image: OutputRef; alt: string; testId?: string }) {
+function SingleImage({ image, alt, maxHeight, testId }: { image: OutputRef; alt: string; maxHeight: string; testId?: string }) {
   const ratio = image.width / image.height;
   return (
     <div
       className="checker relative mx-auto overflow-hidden rounded-xl ring-1 ring-zinc-800"
-      style={{ aspectRatio: `${image.width} / ${image.height}`, width: `min(100%, calc(${MAX_HEIGHT} * ${ratio.toFixed(4)}))` }}
+      style={{ aspectRatio: `${image.width} / ${image.height}`, width: `min(100%, calc(${maxHeight} * ${ratio.toFixed(4)}))` }}
     >
       <img
         src={image.url}
@@ -28,14 +34,14 @@ function SingleImage({ image, alt, testId }: { image: OutputRef; alt: string; te
 }
 
 /** What shows until the comparison has loaded: the same box and toolbar height, no jump. */
-function Pending({ output, alt }: { output: OutputRef; alt: string }) {
+function Pending({ output, alt, maxHeight }: { output: OutputRef; alt: string; maxHeight: string }) {
   return (
     <div aria-busy="true">
       <div className="mb-3 flex h-9 items-center justify-between">
         <div className="h-9 w-64 rounded-lg border border-zinc-800 bg-zinc-900" />
         <div className="h-9 w-56 rounded-lg border border-zinc-800 bg-zinc-900" />
       </div>
-      <SingleImage image={output} alt={alt} />
+      <SingleImage image={output} alt={alt} maxHeight={maxHeight} />
     </div>
   );
 }
@@ -44,28 +50,42 @@ function Pending({ output, alt }: { output: OutputRef; alt: string }) {
  * The result. With an input, a comparison (slider, side by side, difference, result alone)
  * with shared zoom and pan; without one, the image itself.
  */
-export function ResultViewer({ input, output, alt }: { input: ImageRef | undefined; output: OutputRef; alt: string }) {
+export function ResultViewer({
+  input,
+  output,
+  alt,
+  withPicker = false,
+}: {
+  input: JobDto["inputs"][number] | undefined;
+  output: OutputRef;
+  alt: string;
+  /** The job has several outputs: the picker under the image takes room too. */
+  withPicker?: boolean;
+}) {
+  const maxHeight = maxHeightFor(withPicker);
+  const pathname = usePathname();
   const [mounted, setMounted] = useState(false);
   useEffect(() => setMounted(true), []);
   const before = useMemo(
-    () => (input ? { url: input.url, width: input.width, height: input.height, label: "Before", alt: "Before: the input image" } : null),
+    () => (input ? { url: input.url, thumbUrl: input.thumbUrl, width: input.width, height: input.height, label: "Before", alt: "Before: the input image" } : null),
     [input],
   );
   const after = useMemo(
-    () => ({ url: output.url, width: output.width, height: output.height, label: "After", alt: `After: ${alt}` }),
+    () => ({ url: output.url, thumbUrl: output.thumbUrl, width: output.width, height: output.height, label: "After", alt: `After: ${alt}` }),
     [output, alt],
   );
 
-  if (!before) return <SingleImage image={output} alt={alt} testId="result-image" />;
-  if (!mounted) return <Pending output={output} alt={after.alt} />;
+  if (!before || !input) return <SingleImage image={output} alt={alt} maxHeight={maxHeight} testId="result-image" />;
+  if (!mounted) return <Pending output={output} alt={after.alt} maxHeight={maxHeight} />;
   return (
-    <Suspense fallback={<Pending output={output} alt={after.alt} />}>
+    <Suspense fallback={<Pending output={output} alt={after.alt} maxHeight={maxHeight} />}>
       <CompareView
         a={before}
         b={after}
-        maxHeight={MAX_HEIGHT}
+        maxHeight={maxHeight}
         withResult
-        expandHref={input ? `/compare?a=${input.imageId}&b=${output.imageId}` : undefined}
+        globalKeys
+        expandHref={withFrom(`/compare?a=${input.imageId}&b=${output.imageId}`, pathname)}
       />
     </Suspense>
   );

@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useState } from "react";
 import type { JobDto } from "@/lib/dto";
 import { errorMessage } from "@/lib/client/api";
+import { GALLERY_ANCHOR, withFrom } from "@/lib/client/back-link";
 import { deleteJobs, exportUrl } from "@/lib/client/library";
 import { ConfirmDialog } from "./confirm-dialog";
 import { CloseIcon, CompareIcon, DownloadIcon, TrashIcon } from "./icons";
@@ -12,6 +13,9 @@ import { CloseIcon, CompareIcon, DownloadIcon, TrashIcon } from "./icons";
  * The bar that floats over the gallery in select mode: how many are picked, and what to do
  * with them (download a zip, delete, compare two). Loaded only when select mode starts.
  */
+/** The gallery as it is filtered now (filters live in the URL), for the comparison's back link. */
+const galleryHere = () => `${window.location.pathname}${window.location.search}${GALLERY_ANCHOR}`;
+
 export function SelectionToolbar({
   selected,
   onClear,
@@ -71,7 +75,7 @@ export function SelectionToolbar({
           </p>
           {canCompare ? (
             <Link
-              href={`/compare?a=${first.imageId}&b=${second.imageId}`}
+              href={withFrom(`/compare?a=${first.imageId}&b=${second.imageId}`, galleryHere())}
               className={`${button} bg-zinc-800 text-zinc-100 hover:bg-zinc-700`}
             >
               <CompareIcon className="size-4" /> Compare

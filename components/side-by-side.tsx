@@ -2,6 +2,7 @@
 
 import { useRef } from "react";
 import { boxStyle, type CompareImage, useBoxSize, useGestures, zoomPercent } from "./compare/hooks";
+import { ProgressiveImage } from "./compare/progressive-image";
 import type { ZoomPan } from "./compare/zoom-pan";
 
 function Pane({
@@ -34,14 +35,7 @@ function Pane({
         data-testid="pane"
       >
         <div ref={zoom.attach} className="absolute inset-0 origin-top-left will-change-transform">
-          <img
-            src={image.url}
-            alt={image.alt}
-            width={image.width}
-            height={image.height}
-            draggable={false}
-            className={`absolute inset-0 size-full object-contain ${percent >= 300 ? "[image-rendering:pixelated]" : ""}`}
-          />
+          <ProgressiveImage image={image} className={`absolute inset-0 size-full object-contain ${percent >= 300 ? "[image-rendering:pixelated]" : ""}`} />
         </div>
         <span className="pointer-events-none absolute left-3 top-3 max-w-[70%] truncate rounded-md bg-zinc-950/75 px-2 py-1 text-xs font-medium text-zinc-200 backdrop-blur">
           {image.label}

@@ -3,6 +3,8 @@ import Link from "next/link";
 import { CompareView } from "@/components/compare/compare-view";
 import { ArrowLeftIcon, CompareIcon, SwapIcon } from "@/components/icons";
 import { buttonSecondary } from "@/components/job/styles";
+import { fromLabel, safeFrom, withFrom } from "@/lib/client/back-link";
+import { type JobFacts, jobFacts } from "./facts";
 import { type CompareSide, loadSide } from "./load";
 
 export const dynamic = "force-dynamic";
@@ -12,8 +14,9 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
-function SideCard({ side, name }: { side: CompareSide; name: "A" | "B" }) {
+function SideCard({ side, name, facts }: { side: CompareSide; name: "A" | "B"; facts: JobFacts | null }) {
   const title = side.job?.prompt ?? "Original upload";
+  const made = facts ? [facts.provider, facts.model, facts.duration, facts.cost].filter(Boolean).join(" · ") : null;
   return (
     <div className="flex min-w-0 flex-1 items-center gap-3 rounded-xl border border-zinc-800/80 bg-zinc-900/40 p-2 pr-3" data-testid={`compare-side-${name.toLowerCase()}`}>
       <span className="checker relative size-12 shrink-0 overflow-hidden rounded-lg ring-1 ring-zinc-800">
@@ -24,6 +27,11 @@ function SideCard({ side, name }: { side: CompareSide; name: "A" | "B" }) {
         <p className="truncate text-sm text-zinc-100" title={title}>
           {title}
         </p>
+        {made ? (
+          <p className="mt-0.5 truncate text-xs text-zinc-400" title={made} data-testid="compare-side-meta">
+            {made}
+          </p>
+        ) : null}
         <p className="mt-0.5 flex flex-wrap gap-x-2 text-xs tabular-nums text-zinc-500">
           <span>
             {side.width} × {side.height}
@@ -65,16 +73,21 @@ export default async function ComparePage({ searchParams }: Props) {
   if (!aId || !bId) return <Help missing />;
   const [a, b] = await Promise.all([loadSide(aId), loadSide(bId)]);
   if (!a || !b) return <Help missing={false} />;
-  const back = b.job ?? a.job;
+  const [aFacts, bFacts] = await Promise.all([a.job ? jobFacts(a.job.id) : null, b.job ? jobFacts(b.job.id) : null]);
+  // Back to where the designer came from; without that, to the job that made an image.
+  const from = safeFrom(one(params.from));
+  const job = b.job ?? a.job;
+  const back = from ? { href: from, label: fromLabel(from) } : job ? { href: `/jobs/${job.id}`, label: "Job" } : { href: "/", label: "Studio" };
+  const swap = `/compare?a=${b.imageId}&b=${a.imageId}`;
   return (
     <div className="pt-5" data-testid="compare-page">
       <div className="flex flex-wrap items-center gap-3">
         <div className="mr-2 flex items-center gap-3">
           <Link
-            href={back ? `/jobs/${back.id}` : "/"}
+            href={back.href}
             className="inline-flex items-center gap-1.5 rounded-md text-sm text-zinc-400 hover:text-zinc-100"
           >
-            <ArrowLeftIcon className="size-3.5" /> <span className="sr-only">Back to the</span> {back ? "Job" : "Studio"}
+            <ArrowLeftIcon className="size-3.5" /> <span className="sr-only">Back to the</span> {back.label}
           </Link>
           <span aria-hidden="true" className="text-zinc-700">
             /
@@ -82,19 +95,19 @@ export default async function ComparePage({ searchParams }: Props) {
           <h1 className="text-lg font-semibold tracking-tight text-zinc-50">Compare</h1>
         </div>
         <div className="flex min-w-0 flex-[1_1_40rem] flex-wrap items-center gap-2">
-          <SideCard side={a} name="A" />
-          <Link href={`/compare?a=${b.imageId}&b=${a.imageId}`} className={`${buttonSecondary} w-9 px-0`} aria-label="Swap A and B" title="Swap A and B">
+          <SideCard side={a} name="A" facts={aFacts} />
+          <Link href={from ? withFrom(swap, from) : swap} className={`${buttonSecondary} w-9 px-0`} aria-label="Swap A and B" title="Swap A and B">
             <SwapIcon className="size-4" />
           </Link>
-          <SideCard side={b} name="B" />
+          <SideCard side={b} name="B" facts={bFacts} />
         </div>
       </div>
       <div className="mt-4">
         <CompareView
           key={`${a.imageId}-${b.imageId}`}
-          a={{ url: a.url, width: a.width, height: a.height, label: "A", alt: `A: ${a.job?.prompt ?? "the original upload"}` }}
-          b={{ url: b.url, width: b.width, height: b.height, label: "B", alt: `B: ${b.job?.prompt ?? "the original upload"}` }}
-          maxHeight="calc(100dvh - 17.5rem)"
+          a={{ url: a.url, thumbUrl: a.thumbUrl, width: a.width, height: a.height, label: "A", alt: `A: ${a.job?.prompt ?? "the original upload"}` }}
+          b={{ url: b.url, thumbUrl: b.thumbUrl, width: b.width, height: b.height, label: "B", alt: `B: ${b.job?.prompt ?? "the original upload"}` }}
+          maxHeight="calc(100dvh - 18.5rem)"
           globalKeys
         />
       </div>

@@ -4,6 +4,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
 import type { JobDto, ProviderDto } from "@/lib/dto";
+import { withFrom } from "@/lib/client/back-link";
 import { formatPrice } from "@/lib/client/format";
 import { type Batch, compareUrl, fetchBatch, jobQueryKeys } from "@/lib/client/job-api";
 import { isActive, POLL_MS } from "@/lib/client/jobs";
@@ -213,7 +214,7 @@ export function BatchView({ initial, providers }: { initial: Batch; providers: P
         <div className="flex items-center gap-3">
           <p className="hidden text-xs text-zinc-500 md:block">{selected.length < 2 ? "Tick two results to compare them." : "Ready to compare."}</p>
           {selected.length === 2 ? (
-            <Link href={compareUrl(selected[0]!, selected[1]!)} className={buttonPrimary} data-testid="batch-compare">
+            <Link href={withFrom(compareUrl(selected[0]!, selected[1]!), `/batches/${data.batchId}`)} className={buttonPrimary} data-testid="batch-compare">
               <CompareIcon className="size-3.5" /> Compare
             </Link>
           ) : (

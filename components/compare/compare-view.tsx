@@ -6,6 +6,7 @@ import { CompareSlider, sliderKey } from "../compare-slider";
 import { ExpandIcon } from "../icons";
 import { SideBySide } from "../side-by-side";
 import { DifferenceView } from "./difference-view";
+import { ProgressiveImage } from "./progressive-image";
 import { boxStyle, type CompareImage, fitRatio, useGestures, useZoomScale, zoomPercent } from "./hooks";
 import { ZoomPan } from "./zoom-pan";
 
@@ -26,6 +27,14 @@ function isTyping(target: EventTarget | null): boolean {
   return target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
 }
 
+/** Page-wide keys leave alone what another widget is handling: a dialog, or arrows on a focused control elsewhere. */
+function ownedElsewhere(event: KeyboardEvent | ReactKeyboardEvent, root: HTMLElement | null): boolean {
+  const target = event.target;
+  if (!(target instanceof Element) || target === document.body || root?.contains(target)) return false;
+  if (target.closest("dialog, [role=dialog]")) return true;
+  return event.key.startsWith("Arrow");
+}
+
 /** One image alone, zoomable like the comparison (the job page's "Result" view). */
 function SinglePane({ image, zoom, maxHeight, pixelated, zoomed }: { image: CompareImage; zoom: ZoomPan; maxHeight: string; pixelated: boolean; zoomed: boolean }) {
   const viewport = useRef<HTMLDivElement>(null);
@@ -41,14 +50,10 @@ function SinglePane({ image, zoom, maxHeight, pixelated, zoomed }: { image: Comp
       data-zoom-box=""
     >
       <div ref={zoom.attach} className="absolute inset-0 origin-top-left will-change-transform">
-        <img
-          src={image.url}
-          alt={image.alt}
-          width={image.width}
-          height={image.height}
-          draggable={false}
+        <ProgressiveImage
+          image={image}
           className={`absolute inset-0 size-full object-contain ${pixelated ? "[image-rendering:pixelated]" : ""}`}
-          data-testid="result-image"
+          testId="result-image"
         />
       </div>
     </div>
@@ -76,7 +81,8 @@ function ToolButton({ label, keys, onClick, children, disabled }: { label: strin
  * shared by every pane and kept across modes. Both images are contained in a box of the
  * second image's ratio, so images of different sizes line up.
  * Keys (when focus is inside, or anywhere on the page with `globalKeys`): 1/2/3(/4) switch
- * modes, ←/→ move the divider, + / − zoom, 0 or F fit.
+ * modes, ←/→ move the divider, + / − zoom, 0 or F fit. They work from page load, without a
+ * click first, and keep working: a switch that removes the focused pane keeps focus in the view.
  */
 export function CompareView({
   a,
@@ -104,6 +110,7 @@ export function CompareView({
   const stage = useRef<HTMLDivElement>(null);
   const root = useRef<HTMLDivElement>(null);
   const tabRefs = useRef<(HTMLButtonElement | null)[]>([]);
+  const refocusStage = useRef(false);
   const base = useId();
   const modes = withResult ? MODES : THREE_MODES;
 
@@ -123,6 +130,13 @@ export function CompareView({
     const observer = new ResizeObserver(read);
     observer.observe(element);
     return () => observer.disconnect();
+  }, [mode]);
+
+  // The focused pane may have just been replaced; without this, focus falls to <body>.
+  useLayoutEffect(() => {
+    if (!refocusStage.current) return;
+    refocusStage.current = false;
+    if (!stage.current?.contains(document.activeElement)) stage.current?.focus({ preventScroll: true });
   }, [mode]);
 
   // Allow at least 8× the real pixels of the larger image.
@@ -145,9 +159,11 @@ export function CompareView({
   const handleKey = useCallback(
     (event: KeyboardEvent | ReactKeyboardEvent) => {
       if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
+      if (globalKeys && ownedElsewhere(event, root.current)) return;
       const picked = modes.find((m) => m.key === event.key);
       if (picked) {
         event.preventDefault();
+        refocusStage.current = stage.current?.contains(document.activeElement) ?? false;
         setMode(picked.id);
         return;
       }
@@ -189,7 +205,7 @@ export function CompareView({
         zoom.panBy(delta[0], delta[1]);
       }
     },
-    [mode, modes, position, zoom],
+    [globalKeys, mode, modes, position, zoom],
   );
 
   useEffect(() => {
@@ -283,7 +299,7 @@ export function CompareView({
         </div>
       </div>
 
-      <div ref={stage} role="tabpanel" id={`${base}-panel`} aria-labelledby={`${base}-tab-${mode}`}>
+      <div ref={stage} role="tabpanel" tabIndex={-1} id={`${base}-panel`} aria-labelledby={`${base}-tab-${mode}`} className="outline-none">
         {mode === "slider" ? (
           <CompareSlider
             before={a}

@@ -5,6 +5,8 @@ import { bindGestures, type ZoomPan } from "./zoom-pan";
 
 export type CompareImage = {
   url: string;
+  /** A small preview shown until `url` has loaded. */
+  thumbUrl?: string;
   width: number;
   height: number;
   /** Short name shown on the image: "Before", "A", "Output 2". */

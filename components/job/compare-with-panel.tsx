@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import type { JobDto } from "@/lib/dto";
+import { withFrom } from "@/lib/client/back-link";
 import { compareUrl } from "@/lib/client/job-api";
 import { Spinner } from "../icons";
 import { lineageImages, useLineage } from "../lineage/lineage-data";
@@ -33,7 +34,7 @@ export default function CompareWithPanel({ job, imageId }: { job: JobDto; imageI
           {choices.map((choice) => (
             <li key={choice.imageId}>
               <Link
-                href={compareUrl(imageId, choice.imageId)}
+                href={withFrom(compareUrl(imageId, choice.imageId), `/jobs/${job.id}`)}
                 title={choice.title}
                 className="group block rounded-lg focus-visible:outline-offset-1"
                 data-testid="compare-choice"

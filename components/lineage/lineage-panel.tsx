@@ -2,6 +2,8 @@
 
 import Link from "next/link";
 import { type MouseEvent, useEffect, useMemo, useRef, useState } from "react";
+import { usePathname } from "next/navigation";
+import { withFrom } from "@/lib/client/back-link";
 import { compareUrl } from "@/lib/client/job-api";
 import { STATUS_LABEL } from "@/lib/client/jobs";
 import type { JobStatus } from "@/lib/schemas";
@@ -58,6 +60,7 @@ export function LineagePanel({
   focusImageId: string | null;
 }) {
   const { data, error, isPending } = useLineage(imageId);
+  const pathname = usePathname();
   const [selected, setSelected] = useState<string[]>([]);
   const scroller = useRef<HTMLDivElement>(null);
   const layout = useMemo(() => (data ? layoutLineage(data) : null), [data]);
@@ -121,7 +124,7 @@ export function LineagePanel({
                 : "Ready to compare."}
           </p>
           {ready ? (
-            <Link href={compareUrl(selected[0]!, selected[1]!)} className={`${buttonPrimary} h-8`} data-testid="lineage-compare">
+            <Link href={withFrom(compareUrl(selected[0]!, selected[1]!), pathname)} className={`${buttonPrimary} h-8`} data-testid="lineage-compare">
               <CompareIcon className="size-3.5" />
               Compare
             </Link>

@@ -180,7 +180,12 @@ test("select with shift-click, download a zip of the selection, then delete it i
 
   // Exactly two: Compare opens their first outputs.
   const compare = toolbar.getByRole("link", { name: "Compare" });
-  await expect(compare).toHaveAttribute("href", `/compare?a=${four.outputs[0]!.imageId}&b=${two.outputs[0]!.imageId}`);
+  // Its back link returns to this gallery, filtered as it is now.
+  const compareHref = new URL((await compare.getAttribute("href"))!, page.url());
+  expect(compareHref.pathname).toBe("/compare");
+  expect([compareHref.searchParams.get("a"), compareHref.searchParams.get("b")]).toEqual([four.outputs[0]!.imageId, two.outputs[0]!.imageId]);
+  const from = new URL(compareHref.searchParams.get("from")!, page.url());
+  expect([from.pathname, from.searchParams.get("q"), from.hash]).toEqual(["/", token, "#history-heading"]);
   await tiles(page).nth(1).click();
   await expect(page.getByTestId("selection-count")).toHaveText("3 selected");
   await expect(compare).toHaveCount(0);

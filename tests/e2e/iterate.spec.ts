@@ -89,8 +89,10 @@ test("continue editing builds a lineage; its nodes open their jobs and any two c
   await expect(page).toHaveURL(new RegExp(`/jobs/${first.id}$`));
   await expect(tree.locator('[data-testid=lineage-node][data-selected="true"]')).toHaveCount(2);
   await tree.getByRole("link", { name: "Compare", exact: true }).click();
-  await expect(page).toHaveURL(new RegExp(`/compare\\?a=${uploadId}&b=${second.outputs[0]!.imageId}$`));
+  // The comparison remembers it was opened from this job page, for its back link.
+  await expect(page).toHaveURL(new RegExp(`/compare\\?a=${uploadId}&b=${second.outputs[0]!.imageId}&from=${encodeURIComponent(`/jobs/${first.id}`)}$`));
   await expect(page.getByTestId("compare-view")).toBeVisible();
+  await expect(page.getByRole("link", { name: "Back to the Job" })).toHaveAttribute("href", `/jobs/${first.id}`);
   await expect(page.getByTestId("compare-side-b")).toContainText(secondPrompt);
 });
 
