@@ -9,7 +9,7 @@ import { unique } from "./helpers";
 type Job = { id: string; status: string; outputs: { imageId: string; note: string | null }[] };
 
 async function finishedJob(request: APIRequestContext): Promise<Job> {
-  const response = await request.post("/api/jobs", { data: { provider: "demo", prompt: unique("Notes on a harbour at dawn") } });
+  const response = await request.post("/api/jobs", { data: { provider: "demo", prompt: unique("A harbour at dawn") } });
   expect(response.status()).toBe(201);
   const { id } = (await response.json()) as Job;
   await expect.poll(async () => ((await (await request.get(`/api/jobs/${id}`)).json()) as Job).status, { timeout: 20_000 }).toBe("succeeded");
@@ -26,7 +26,7 @@ async function openJob(page: Page, id: string) {
 test("a note saves while the designer is still typing in it, and survives a reload", async ({ page, request }) => {
   const job = await finishedJob(request);
   await openJob(page, job.id);
-  const note = page.getByLabel("Note");
+  const note = page.getByLabel("Note", { exact: true });
   await note.click();
   await page.keyboard.type("Warmer sky, keep the boats");
   await expect(page.getByTestId("note-status")).toHaveText("Saved");
@@ -34,7 +34,7 @@ test("a note saves while the designer is still typing in it, and survives a relo
   await expect(note).toBeFocused();
   await page.reload();
   await expect(page.getByTestId("job-view")).toHaveAttribute("data-ready", "true");
-  await expect(page.getByLabel("Note")).toHaveValue("Warmer sky, keep the boats");
+  await expect(page.getByLabel("Note", { exact: true })).toHaveValue("Warmer sky, keep the boats");
 });
 
 test("reloading right after typing asks first, and the note is kept", async ({ page, request }) => {
@@ -45,14 +45,14 @@ test("reloading right after typing asks first, and the note is kept", async ({ p
     dialogs.push(dialog.type());
     void dialog.accept();
   });
-  await page.getByLabel("Note").click();
+  await page.getByLabel("Note", { exact: true }).click();
   await page.keyboard.type("Crop tighter on the left");
   await page.reload();
   expect(dialogs).toEqual(["beforeunload"]);
   // The page sent what was typed as it went away.
   await expect.poll(() => savedNote(request, job.id)).toBe("Crop tighter on the left");
   await page.reload();
-  await expect(page.getByLabel("Note")).toHaveValue("Crop tighter on the left");
+  await expect(page.getByLabel("Note", { exact: true })).toHaveValue("Crop tighter on the left");
 });
 
 test("closing the tab while a note is still being saved asks before leaving", async ({ page, request }) => {
@@ -67,7 +67,7 @@ test("closing the tab while a note is still being saved asks before leaving", as
   });
   await openJob(page, job.id);
   const saving = page.waitForRequest((r) => r.method() === "PATCH" && r.url().includes(job.outputs[0]!.imageId));
-  await page.getByLabel("Note").click();
+  await page.getByLabel("Note", { exact: true }).click();
   await page.keyboard.type("Try it in black and white");
   await saving;
   await expect(page.getByTestId("note-status")).toHaveText("Saving…");
