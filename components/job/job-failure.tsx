@@ -5,6 +5,7 @@ import { useEffect, useState } from "react";
 import type { JobDto } from "@/lib/dto";
 import { formatDuration } from "@/lib/client/format";
 import { remixUrl } from "@/lib/client/job-api";
+import { isSlow } from "@/lib/client/jobs";
 import { useNow } from "@/lib/client/use-now";
 import { ElapsedTime } from "../elapsed-time";
 import { AlertIcon, EditIcon } from "../icons";
@@ -53,11 +54,6 @@ export function JobFailure({ job }: { job: JobDto }) {
       )}
     </>
   );
-}
-
-/** "Well past" the usual time: half as long again, and at least a few seconds over. */
-export function isSlow(ranMs: number, usualMs: number): boolean {
-  return ranMs > Math.max(usualMs * 1.5, usualMs + 5000);
 }
 
 /**
