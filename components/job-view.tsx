@@ -12,8 +12,9 @@ import { isActive, jobPollInterval, STATUS_LABEL } from "@/lib/client/jobs";
 import { queryKeys } from "@/lib/client/query-keys";
 import { CancelJobButton } from "./cancel-job-button";
 import { ElapsedTime } from "./elapsed-time";
-import { AlertIcon, ArrowLeftIcon, Spinner, VariationsIcon } from "./icons";
+import { ArrowLeftIcon, Spinner, VariationsIcon } from "./icons";
 import { JobActions, RetryButton } from "./job/job-actions";
+import { ActiveStatus, JobFailure } from "./job/job-failure";
 import { OutputActions } from "./job/output-actions";
 import { JobRecipe } from "./job-recipe";
 import { OutputPicker } from "./output-picker";
@@ -23,7 +24,7 @@ import { StatusBadge } from "./status-badge";
 /** The lineage tree loads after the page: it isn't first-load JS. */
 const LineagePanel = lazy(() => import("./lineage/lineage-panel").then((m) => ({ default: m.LineagePanel })));
 
-function Placeholder({ job }: { job: JobDto }) {
+function Placeholder({ job, usualMs }: { job: JobDto; usualMs: number | null }) {
   const input = job.inputs[0];
   // The output's shape before it exists: the input's for "match input", else the chosen ratio.
   const [w, h] =
@@ -52,25 +53,11 @@ function Placeholder({ job }: { job: JobDto }) {
         {active ? (
           <>
             <Spinner className="size-7 text-accent-300" />
-            <p className="text-sm text-zinc-200">
-              {job.status === "queued" ? "Waiting for a free slot…" : "Working on it…"}{" "}
-              <ElapsedTime job={job} className="text-zinc-400" />
-            </p>
+            <ActiveStatus job={job} usualMs={usualMs} />
             <CancelJobButton jobId={job.id} />
           </>
         ) : job.status === "failed" ? (
-          <>
-            <span className="flex size-10 items-center justify-center rounded-full bg-red-500/10 text-red-300 ring-1 ring-red-500/30">
-              <AlertIcon className="size-5" />
-            </span>
-            <p className="text-sm font-medium text-zinc-100">This job failed</p>
-            <p className="text-sm text-red-200" data-testid="job-error">
-              {job.error?.message || "The provider didn't return an image."}
-            </p>
-            {job.error?.code ? <p className="font-mono text-xs text-zinc-500">{job.error.code}</p> : null}
-            <p className="text-xs text-zinc-400">Retry runs the same recipe and seed again.</p>
-            <RetryButton jobId={job.id} />
-          </>
+          <JobFailure job={job} />
         ) : (
           <>
             <p className="text-sm font-medium text-zinc-100">This job was canceled before it finished.</p>
@@ -164,7 +151,7 @@ export function JobView({ initialJob, providers }: { initialJob: JobDto; provide
               <OutputActions job={job} output={output} index={outputIndex} />
             </>
           ) : (
-            <Placeholder job={job} />
+            <Placeholder job={job} usualMs={provider?.models.find((m) => m.id === job.model)?.usual?.ms ?? null} />
           )}
         </section>
         <aside className="rounded-2xl border border-zinc-800/80 bg-zinc-900/40 p-5 lg:self-start">

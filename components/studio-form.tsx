@@ -110,6 +110,8 @@ export function StudioForm({
     preloadSchemas();
     // The remix has filled the form; a reload shouldn't overwrite later edits with it again.
     if (remix) dropParam("remix");
+    // "Edit instruction" on a refused job links here with #prompt: the wording is what to change.
+    if (remix && window.location.hash === "#prompt") document.getElementById("prompt")?.focus();
   }, [remix]);
 
   useEffect(() => studioSession.saveDraft(draft), [draft]);

@@ -44,7 +44,8 @@ export type JobDto = {
   seed: number;
   n: number;
   status: JobStatus;
-  error: { code: string; message: string } | null;
+  /** `message` is for the designer; `detail` is the provider's own words (cut short), shown on demand. */
+  error: { code: string; message: string; detail: string | null } | null;
   inputs: (ImageRef & { thumbUrl: string })[];
   outputs: OutputRef[];
   costUsd: number | null;
@@ -66,7 +67,15 @@ export type ProviderDto = {
   configured: boolean;
   /** The env var to set when not configured; null for the demo engine. */
   envKey: string | null;
-  models: (Omit<ModelSpec, "unverified"> & { unverified: boolean })[];
+  models: (Omit<ModelSpec, "unverified"> & {
+    unverified: boolean;
+    /**
+     * How long a job on this model usually runs: the 90th percentile of recent successes
+     * ("history"), or a typical time while there are too few ("catalog"). Only where a page
+     * or /api/providers asked for it.
+     */
+    usual?: { ms: number; from: "history" | "catalog" };
+  })[];
 };
 
 export type ApiErrorBody = { error: { code: string; message: string } };

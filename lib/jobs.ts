@@ -7,6 +7,7 @@ import { Prisma } from "./generated/prisma/client";
 import { ApiError, invalid, notFound } from "./http";
 import { idFloor, newId } from "./ids";
 import { isConfigured } from "./providers/registry";
+import { readableDetail } from "./providers/types";
 import {
   createBatchSchema,
   createJobSchema,
@@ -24,6 +25,15 @@ export const jobInclude = {
   outputs: { orderBy: { position: "asc" }, include: { image: true } },
 } satisfies Prisma.JobInclude;
 type JobRow = Prisma.JobGetPayload<{ include: typeof jobInclude }>;
+
+/** Jobs failed before errorDetail existed carry the detail inside the message: split it off. */
+const LEGACY_DETAIL = /^(.*?) (?:Provider said|The system said): ([\s\S]*)$/;
+
+function jobError(code: string, message: string, detail: string | null): NonNullable<JobDto["error"]> {
+  if (detail !== null) return { code, message, detail };
+  const legacy = LEGACY_DETAIL.exec(message);
+  return legacy ? { code, message: legacy[1]!, detail: readableDetail(legacy[2]!) } : { code, message, detail: null };
+}
 
 export function toJobDto(job: JobRow): JobDto {
   const ref = ({ image }: JobRow["inputs"][number]) => ({
@@ -43,7 +53,7 @@ export function toJobDto(job: JobRow): JobDto {
     seed: job.seed,
     n: job.n,
     status: job.status as JobStatus,
-    error: job.errorCode ? { code: job.errorCode, message: job.errorMessage ?? "" } : null,
+    error: job.errorCode ? jobError(job.errorCode, job.errorMessage ?? "", job.errorDetail) : null,
     inputs: job.inputs.map(ref),
     outputs: job.outputs.map((output) => ({ ...ref(output), seed: output.seed, favorite: output.image.favorite, note: output.image.note })),
     costUsd: job.costUsd,
@@ -203,7 +213,7 @@ export async function cancelJob(id: string): Promise<JobDto> {
   const job = await requireJob(id);
   const { count } = await db().job.updateMany({
     where: { id, status: { in: ["queued", "running"] } },
-    data: { status: "canceled", finishedAt: new Date(), errorCode: null, errorMessage: null },
+    data: { status: "canceled", finishedAt: new Date(), errorCode: null, errorMessage: null, errorDetail: null },
   });
   if (count === 0) {
     throw new ApiError(409, "already_finished", `This job already ${job.status === "succeeded" ? "succeeded" : `ended (${job.status})`}.`);

@@ -132,7 +132,7 @@ export async function retrySaving(id: string): Promise<JobDto> {
   }
   await db().job.updateMany({
     where: { id, status: "failed", errorCode: "storage_failed" },
-    data: { status: "queued", errorCode: null, errorMessage: null, finishedAt: null },
+    data: { status: "queued", errorCode: null, errorMessage: null, errorDetail: null, finishedAt: null },
   });
   kickWorker();
   return (await getJob(id))!;

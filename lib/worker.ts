@@ -6,7 +6,7 @@ import type { Job } from "./generated/prisma/client";
 import { ApiError } from "./http";
 import { ingestImage, readImageBytes } from "./images";
 import { resolveRatio } from "./sizes";
-import { ProviderError, type GenerationRequest, type ProviderAdapter, type ProviderContext, type ProviderImage } from "./providers/types";
+import { ProviderError, readableDetail, type GenerationRequest, type ProviderAdapter, type ProviderContext, type ProviderImage } from "./providers/types";
 
 export type WorkerDeps = {
   db: Db;
@@ -240,9 +240,9 @@ export class JobWorker {
         }
         return;
       }
-      const { code, message } = describeFailure(error);
+      const { code, message, detail } = describeFailure(error);
       if (code === "internal") this.deps.log?.(`[worker] job ${job.id} failed`, error);
-      await this.fail(job.id, code, message);
+      await this.fail(job.id, code, message, detail);
     }
   }
 
@@ -336,10 +336,10 @@ export class JobWorker {
     });
   }
 
-  private async fail(jobId: string, code: string, message: string): Promise<void> {
+  private async fail(jobId: string, code: string, message: string, detail: string | null = null): Promise<void> {
     await this.deps.db.job.updateMany({
       where: { id: jobId, status: { notIn: TERMINAL } },
-      data: { status: "failed", errorCode: code, errorMessage: message, finishedAt: new Date(this.deps.now()) },
+      data: { status: "failed", errorCode: code, errorMessage: message, errorDetail: detail, finishedAt: new Date(this.deps.now()) },
     });
   }
 }
@@ -362,11 +362,10 @@ async function download(url: string, ctx: ProviderContext): Promise<Buffer> {
   return Buffer.from(await response.arrayBuffer());
 }
 
-function describeFailure(error: unknown): { code: string; message: string } {
+/** The words for the designer, and apart from them the raw detail the job page keeps behind "Details". */
+function describeFailure(error: unknown): { code: string; message: string; detail: string | null } {
   if (error instanceof ProviderError) {
-    if (!error.detail) return { code: error.code, message: error.userMessage };
-    const source = error.code === "storage_failed" ? "The system said" : "Provider said";
-    return { code: error.code, message: `${error.userMessage} ${source}: ${error.detail}` };
+    return { code: error.code, message: error.userMessage, detail: error.detail ? readableDetail(error.detail) : null };
   }
-  return { code: "internal", message: "Something went wrong inside Atelier while running this job." };
+  return { code: "internal", message: "Something went wrong inside Atelier while running this job.", detail: null };
 }

@@ -2,14 +2,15 @@
 
 import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { lazy, Suspense, useEffect, useId, useState } from "react";
+import { lazy, Suspense, useEffect, useState } from "react";
 import type { JobDto, OutputRef } from "@/lib/dto";
 import { errorMessage } from "@/lib/client/api";
 import { copyToClipboard } from "@/lib/client/clipboard";
-import { continueUrl, downloadUrl, fetchRecipe, jobQueryKeys, NOTE_LIMIT, updateImageMeta } from "@/lib/client/job-api";
+import { continueUrl, downloadUrl, fetchRecipe, jobQueryKeys, updateImageMeta } from "@/lib/client/job-api";
 import { queryKeys } from "@/lib/client/query-keys";
 import { ActionError } from "../action-error";
 import { CheckIcon, ClipboardIcon, CompareIcon, DownloadIcon, EditIcon, JobStarIcon, Spinner } from "../icons";
+import { NoteField } from "./note-field";
 import { Popover } from "./popover";
 import { buttonPrimary, buttonSecondary } from "./styles";
 
@@ -113,65 +114,10 @@ function CopyRecipeButton({ imageId }: { imageId: string }) {
   );
 }
 
-function NoteField({ jobId, output, label }: { jobId: string; output: OutputRef; label: string }) {
-  const patch = usePatchOutput(jobId);
-  const [value, setValue] = useState(output.note ?? "");
-  const [status, setStatus] = useState<"idle" | "saving" | "saved" | "error">("idle");
-  const [error, setError] = useState("");
-  const id = useId();
-
-  async function save() {
-    const note = value.trim();
-    if (note === (output.note ?? "")) return;
-    setStatus("saving");
-    try {
-      const saved = await updateImageMeta(output.imageId, { note: note || null });
-      patch(output.imageId, { note: saved.note });
-      setValue(saved.note ?? "");
-      setStatus("saved");
-    } catch (e) {
-      setStatus("error");
-      setError(errorMessage(e));
-    }
-  }
-
-  return (
-    <div className="mt-3">
-      <div className="mb-1 flex items-baseline justify-between gap-3">
-        <label htmlFor={id} className="text-xs font-medium text-zinc-400">
-          {label}
-        </label>
-        <span className="text-[11px] tabular-nums text-zinc-500" aria-live="polite" data-testid="note-status">
-          {status === "saving" ? "Saving…" : status === "saved" ? "Saved" : value.length > NOTE_LIMIT - 100 ? `${value.length}/${NOTE_LIMIT}` : ""}
-        </span>
-      </div>
-      <textarea
-        id={id}
-        value={value}
-        maxLength={NOTE_LIMIT}
-        rows={2}
-        placeholder="What works, what to change next… (saved when you leave the field)"
-        onChange={(e) => {
-          setValue(e.target.value);
-          if (status !== "saving") setStatus("idle");
-        }}
-        onBlur={save}
-        aria-invalid={status === "error" || undefined}
-        aria-describedby={status === "error" ? `${id}-error` : undefined}
-        className="field resize-y leading-relaxed"
-      />
-      {status === "error" ? (
-        <p id={`${id}-error`} role="alert" className="mt-1 text-xs text-red-300">
-          {error}
-        </p>
-      ) : null}
-    </div>
-  );
-}
-
 /** What a designer does with one result: keep it, note it, take it further, hand it off. */
 export function OutputActions({ job, output, index }: { job: JobDto; output: OutputRef; index: number }) {
   const many = job.outputs.length > 1;
+  const patch = usePatchOutput(job.id);
   return (
     <section aria-label={many ? `Image ${index + 1}` : "This image"} className="mt-5 rounded-2xl border border-zinc-800/80 bg-zinc-900/40 p-4">
       <div className="flex flex-wrap items-center gap-2">
@@ -211,7 +157,12 @@ export function OutputActions({ job, output, index }: { job: JobDto; output: Out
           <FavoriteButton jobId={job.id} output={output} />
         </span>
       </div>
-      <NoteField key={output.imageId} jobId={job.id} output={output} label={many ? `Note on image ${index + 1}` : "Note"} />
+      <NoteField
+        key={output.imageId}
+        output={output}
+        label={many ? `Note on image ${index + 1}` : "Note"}
+        onSaved={(note) => patch(output.imageId, { note })}
+      />
     </section>
   );
 }

@@ -28,12 +28,19 @@ function isErrorBody(body: unknown): body is ApiErrorBody {
   return typeof error === "object" && error !== null && "message" in error;
 }
 
-async function request<T>(method: "GET" | "POST" | "PATCH", url: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+async function request<T>(
+  method: "GET" | "POST" | "PATCH",
+  url: string,
+  body?: unknown,
+  signal?: AbortSignal,
+  keepalive?: boolean,
+): Promise<T> {
   let response: Response;
   try {
     response = await fetch(url, {
       method,
       signal,
+      keepalive,
       cache: "no-store",
       headers: { accept: "application/json", ...(body !== undefined && { "content-type": "application/json" }) },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -61,8 +68,13 @@ async function request<T>(method: "GET" | "POST" | "PATCH", url: string, body?: 
 
 const enc = encodeURIComponent;
 
-export function updateImageMeta(imageId: string, patch: { favorite?: boolean; note?: string | null }): Promise<ImageMeta> {
-  return request<ImageMeta>("PATCH", `/api/images/${enc(imageId)}`, patch);
+/** `keepalive` lets the request outlive the page (a note flushed as the tab closes). */
+export function updateImageMeta(
+  imageId: string,
+  patch: { favorite?: boolean; note?: string | null },
+  options: { keepalive?: boolean } = {},
+): Promise<ImageMeta> {
+  return request<ImageMeta>("PATCH", `/api/images/${enc(imageId)}`, patch, undefined, options.keepalive);
 }
 
 /** The same recipe and seed again, as a new job. */

@@ -25,3 +25,8 @@ export const STATUS_LABEL: Record<JobStatus, string> = {
 export function clockStart(job: JobDto): string {
   return job.status === "queued" ? job.createdAt : (job.startedAt ?? job.createdAt);
 }
+
+/** "Well past" a model's usual running time: half as long again, and at least a few seconds over. */
+export function isSlow(ranMs: number, usualMs: number): boolean {
+  return ranMs > Math.max(usualMs * 1.5, usualMs + 5000);
+}

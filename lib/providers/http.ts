@@ -7,6 +7,7 @@ import {
   type ProviderConfig,
   type ProviderContext,
   ProviderError,
+  readableDetail,
   type SubmitResult,
 } from "./types";
 
@@ -38,7 +39,8 @@ export type ProviderCall<T, R = T> = {
 };
 
 const MODERATION = /moderat|nsfw|safety|content[ _-]?(policy|filter)|flagged|sensitive|inappropriate|prohibited/i;
-const SNIPPET = 300;
+/** How much of a raw answer is read into a detail; readableDetail cuts it to show. */
+const SNIPPET = 2000;
 
 /** A provider's calls, each to its configured origin with the key read at call time (so a key set later takes effect). */
 export type ProviderClient = {
@@ -71,13 +73,14 @@ export function providerClient(opts: {
 /**
  * Every ProviderError it throws, from the HTTP call or from `interpret`, has the key replaced
  * by "[redacted]": a provider that echoes it (e.g. "invalid key sk-…") must not get it onto the job page.
+ * Then its detail is cut to a readable length (after the scrub, so no cut leaves half a key).
  */
 async function callProvider<T, R = T>(ctx: ProviderContext, call: ProviderCall<T, R>): Promise<R> {
   try {
     const answer = await send(ctx, call);
     return call.interpret ? call.interpret(answer) : (answer as unknown as R);
   } catch (error) {
-    throw redactKey(error, call.apiKey);
+    throw readable(redactKey(error, call.apiKey));
   }
 }
 
@@ -124,6 +127,11 @@ function redactKey(error: unknown, apiKey: string): unknown {
   if (!(error instanceof ProviderError) || !apiKey || !error.message.includes(apiKey)) return error;
   const scrub = (s: string) => s.replaceAll(apiKey, "[redacted]");
   return error.withOverrides({ userMessage: scrub(error.userMessage), detail: error.detail && scrub(error.detail) });
+}
+
+function readable(error: unknown): unknown {
+  if (!(error instanceof ProviderError) || !error.detail) return error;
+  return error.withOverrides({ detail: readableDetail(error.detail) });
 }
 
 function networkError(provider: string, error: unknown, jobSignal: AbortSignal, timeout: AbortSignal): unknown {

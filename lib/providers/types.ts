@@ -79,13 +79,28 @@ export type ProviderErrorInit = {
   notReceived?: boolean;
 };
 
+/** The longest provider detail a job keeps: enough to read, never a whole answer. */
+export const DETAIL_MAX = 300;
+/** Unbroken runs this long are encoded data (base64 images, tokens), not words. */
+const DATA_RUN = /[A-Za-z0-9+/=_-]{64,}/g;
+
+/**
+ * A provider's raw words cut to something a person can read: encoded data shortened to its
+ * first characters, whitespace folded, at most DETAIL_MAX characters with an ellipsis.
+ * Run it after the key is scrubbed, so a cut can never leave part of a key behind.
+ */
+export function readableDetail(text: string): string {
+  const squeezed = text.replace(DATA_RUN, (run) => `${run.slice(0, 12)}…`).replace(/\s+/g, " ").trim();
+  return squeezed.length > DETAIL_MAX ? `${squeezed.slice(0, DETAIL_MAX - 1).trimEnd()}…` : squeezed;
+}
+
 /** A provider failure with a stable code, whether retrying could help, and words for the designer. */
 export class ProviderError extends Error {
   readonly code: JobErrorCode;
   readonly retryable: boolean;
   /** Shown on the job page; never contains a key. */
   readonly userMessage: string;
-  /** The provider's own words, kept for the job page. */
+  /** The provider's own words, shown on the job page behind "Details" (see readableDetail). */
   readonly detail?: string;
   /** How long the provider asked us to wait (Retry-After). */
   readonly retryAfterMs?: number;

@@ -4,6 +4,7 @@ import { cache } from "react";
 import { JobView } from "@/components/job-view";
 import { getJob } from "@/lib/jobs";
 import { listProviders } from "@/lib/providers/registry";
+import { withUsualTimes } from "@/lib/usual-time";
 import { ID_PATTERN } from "@/lib/schemas";
 
 export const dynamic = "force-dynamic";
@@ -23,5 +24,5 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function JobPage({ params }: Props) {
   const job = await load((await params).id);
   if (!job) notFound();
-  return <JobView initialJob={job} providers={listProviders()} />;
+  return <JobView initialJob={job} providers={await withUsualTimes(listProviders())} />;
 }
