@@ -4,7 +4,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
 import type { JobDto, ProviderDto } from "@/lib/dto";
-import { formatPrice } from "@/lib/client/format";
+import { formatPrice, priceText } from "@/lib/client/format";
 import { type Batch, compareUrl, fetchBatch, jobQueryKeys } from "@/lib/client/job-api";
 import { isActive, POLL_MS } from "@/lib/client/jobs";
 import { queryKeys } from "@/lib/client/query-keys";
@@ -21,8 +21,8 @@ function modelLabels(job: JobDto, providers: ProviderDto[]) {
 
 function costText(job: JobDto, price: number | null): string {
   if (job.costUsd !== null) return formatPrice(job.costUsd);
-  if (price === 0) return "Free";
-  if (job.status === "succeeded") return "price not published";
+  if (price === null || price === 0) return priceText(price);
+  // Priced, but no cost recorded yet (queued, running) or none due (failed, canceled).
   return "—";
 }
 
