@@ -2,7 +2,7 @@
 
 import { useId, useState } from "react";
 import type { ProviderId } from "@/lib/catalog";
-import { formatPrice } from "@/lib/client/format";
+import { formatPrice, priceText } from "@/lib/client/format";
 import { estimateCost, type ModelOption } from "@/lib/client/recipe-fit";
 import { AlertIcon, CloseIcon, FanOutIcon, Spinner } from "./icons";
 
@@ -113,7 +113,7 @@ export function FanOutPanel({
                     {option.problem ? <span className="block text-xs text-zinc-500">{option.problem}</span> : null}
                   </span>
                   <span className="shrink-0 text-xs tabular-nums text-zinc-500">
-                    {option.priceUsd === null ? "no price" : option.priceUsd === 0 ? "free" : `${formatPrice(option.priceUsd)}/img`}
+                    {option.priceUsd === null || option.priceUsd === 0 ? priceText(option.priceUsd) : `${formatPrice(option.priceUsd)}/img`}
                   </span>
                 </label>
               </li>
@@ -143,8 +143,8 @@ export function FanOutPanel({
           {pending ? <Spinner className="size-3.5" /> : null}
           {pending ? "Sending…" : `Send to ${chosen.length} ${chosen.length === 1 ? "model" : "models"}`}
         </span>
-        <span className="text-xs font-medium tabular-nums" data-testid="fan-out-price">
-          {chosen.length === 0 ? "" : estimate === null ? "cost unknown" : formatPrice(estimate)}
+        <span className="whitespace-nowrap text-xs font-medium tabular-nums" title="Estimated total" data-testid="fan-out-price">
+          {chosen.length === 0 ? "" : priceText(estimate)}
         </span>
       </button>
     </section>

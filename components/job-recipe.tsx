@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 import type { JobDto, ProviderDto } from "@/lib/dto";
-import { durationBetween, formatCost, formatDuration, modeLabel, ratioLabel } from "@/lib/client/format";
+import { durationBetween, formatCost, formatDuration, modeLabel, PRICE_NOT_PUBLISHED, ratioLabel } from "@/lib/client/format";
 import { CopyButton } from "./copy-button";
 import { LocalTime } from "./local-time";
 
@@ -72,7 +72,7 @@ export function JobRecipe({ job, provider }: { job: JobDto; provider: ProviderDt
         </Row>
         {wait !== null ? <Row term="Queued for">{formatDuration(wait)}</Row> : null}
         <Row term="Duration">{ran !== null ? formatDuration(ran) : "—"}</Row>
-        <Row term="Cost">{formatCost(job.costUsd)}</Row>
+        <Row term="Cost">{job.status === "succeeded" && job.costUsd === null ? PRICE_NOT_PUBLISHED : formatCost(job.costUsd)}</Row>
       </dl>
     </div>
   );

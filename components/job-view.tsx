@@ -139,7 +139,7 @@ export function JobView({ initialJob, providers }: { initialJob: JobDto; provide
             {job.prompt}
           </h1>
         </div>
-        <JobActions job={job} />
+        <JobActions job={job} unitPriceUsd={provider?.models.find((m) => m.id === job.model)?.priceUsd ?? null} />
       </div>
 
       <div className="mt-6 grid gap-8 lg:grid-cols-[minmax(0,1fr)_340px] xl:grid-cols-[minmax(0,1fr)_380px]">

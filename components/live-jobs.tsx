@@ -67,9 +67,10 @@ export function LiveJobs({
 
   if (jobs.length === 0) return null;
   const activeCount = jobs.filter((j) => isActive(j.status)).length;
-  // Every active job, plus the few most recent finished ones; older results live in the history.
+  // Every active job and every failure (until dismissed or cleared: a failure shouldn't scroll
+  // away unread), plus the few most recent other finished ones; older results live in the history.
   let finishedShown = 0;
-  const shown = jobs.filter((j) => isActive(j.status) || finishedShown++ < MAX_FINISHED);
+  const shown = jobs.filter((j) => isActive(j.status) || j.status === "failed" || finishedShown++ < MAX_FINISHED);
 
   return (
     <section aria-labelledby="live-jobs-heading" className="mb-8">

@@ -12,14 +12,29 @@ export function parseChoice(value: string): ModelChoice {
   return { provider, model };
 }
 
-/** Providers and their models; a provider without its API key is listed but disabled. */
+type ModelDto = ProviderDto["models"][number];
+
+/** Why a model can't take this form's mode, in a few words; null when it can. */
+export function modeMismatch(model: ModelDto, hasInput: boolean): string | null {
+  if (hasInput && !model.modes.includes("edit")) return "text to image only";
+  if (!hasInput && !model.modes.includes("generate")) return "needs an input image";
+  return null;
+}
+
+/**
+ * Providers and their models; a provider without its API key is listed but disabled.
+ * With an input image attached, text-to-image-only models are listed but can't be picked;
+ * edit-only models stay pickable without one (the image often comes next) and say they need it.
+ */
 export function ModelSelect({
   providers,
   value,
+  hasInput,
   onChange,
 }: {
   providers: ProviderDto[];
   value: ModelChoice;
+  hasInput: boolean;
   onChange: (choice: ModelChoice) => void;
 }) {
   const provider = providers.find((p) => p.id === value.provider);
@@ -39,11 +54,18 @@ export function ModelSelect({
         >
           {providers.map((p) => (
             <optgroup key={p.id} label={p.configured ? p.label : `${p.label} — set ${p.envKey}`}>
-              {p.models.map((m) => (
-                <option key={m.id} value={choiceValue({ provider: p.id, model: m.id })} disabled={!p.configured}>
-                  {p.configured ? m.label : `${m.label} (set ${p.envKey})`}
-                </option>
-              ))}
+              {p.models.map((m) => {
+                const mismatch = modeMismatch(m, hasInput);
+                return (
+                  <option
+                    key={m.id}
+                    value={choiceValue({ provider: p.id, model: m.id })}
+                    disabled={!p.configured || (hasInput && mismatch !== null)}
+                  >
+                    {!p.configured ? `${m.label} (set ${p.envKey})` : mismatch ? `${m.label} — ${mismatch}` : m.label}
+                  </option>
+                );
+              })}
             </optgroup>
           ))}
         </select>

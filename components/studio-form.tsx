@@ -2,16 +2,17 @@
 
 import dynamic from "next/dynamic";
 import { useRouter } from "next/navigation";
-import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useId, useState, useTransition } from "react";
+import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useId, useRef, useState, useTransition } from "react";
 import { submitJobAction } from "@/app/actions";
 import type { AspectRatioChoice, Mode } from "@/lib/catalog";
 import { imageUrl, type JobDto, type ProviderDto } from "@/lib/dto";
 import { errorMessage } from "@/lib/client/api";
 import { MATCH_INPUT, PROMPT_LIMIT } from "@/lib/client/constants";
 import { type Budget, createFanOut } from "@/lib/client/library";
+import { PRICE_NOT_PUBLISHED } from "@/lib/client/format";
 import { estimateCost, modelOptions } from "@/lib/client/recipe-fit";
 import { loadSchemas, preloadSchemas } from "@/lib/client/validate";
-import { type Draft, studioSession } from "@/lib/client/session";
+import { type Draft, type StoredDraft, studioSession } from "@/lib/client/session";
 import { AspectRatioPicker } from "./aspect-ratio-picker";
 import { ConfirmDialog } from "./confirm-dialog";
 import { CountPicker } from "./count-picker";
@@ -22,6 +23,7 @@ import { ImageDropzone, type InputImage } from "./image-dropzone";
 import { type ModelChoice, ModelSelect } from "./model-select";
 import { SeedField } from "./seed-field";
 import { formatUsd, SubmitBar } from "./submit-bar";
+import { SubmittedNotice } from "./submitted-notice";
 
 // The fan-out picker loads when opened; the studio's first paint doesn't need it.
 const FanOutPanel = dynamic(() => import("./fan-out-panel").then((m) => m.FanOutPanel), {
@@ -45,6 +47,16 @@ function defaultChoice(providers: ProviderDto[]): ModelChoice {
   const usable = providers.find((p) => p.id === "demo" && p.configured) ?? providers.find((p) => p.configured);
   const provider = usable ?? providers[0];
   return { provider: provider?.id ?? "demo", model: provider?.models[0]?.id ?? "demo" };
+}
+
+/** A saved draft made to fit this server: a provider that is gone or has no key falls back to the default. */
+function fitStored(stored: StoredDraft, providers: ProviderDto[]): Draft {
+  const { inputId: _inputId, ...rest } = stored;
+  const provider = providers.find((p) => p.id === stored.provider && p.configured);
+  const choice = provider
+    ? { provider: provider.id, model: provider.models.some((m) => m.id === stored.model) ? stored.model : (provider.models[0]?.id ?? stored.model) }
+    : defaultChoice(providers);
+  return { ...rest, ...choice, n: Math.max(1, stored.n), input: null };
 }
 
 function initialDraft(providers: ProviderDto[], initialInputId: string | null, remix: RemixSource | null): Draft {
@@ -105,16 +117,39 @@ export function StudioForm({
   const [ready, setReady] = useState(false);
   const [dropzoneReady, setDropzoneReady] = useState(false);
   const onDropzoneReady = useCallback(() => setDropzoneReady(true), []);
+  // The saved draft's input loads through the dropzone, like `?input=`, so a deleted image says so.
+  const [storedInputId, setStoredInputId] = useState<string | null>(null);
+  const restoring = useRef(false);
   useEffect(() => {
     setReady(true);
     preloadSchemas();
     // The remix has filled the form; a reload shouldn't overwrite later edits with it again.
-    if (remix) dropParam("remix");
-    // "Edit instruction" on a refused job links here with #prompt: the wording is what to change.
-    if (remix && window.location.hash === "#prompt") document.getElementById("prompt")?.focus();
-  }, [remix]);
+    if (remix) {
+      dropParam("remix");
+      // "Edit instruction" on a refused job links here with #prompt: the wording is what to change.
+      if (window.location.hash === "#prompt") document.getElementById("prompt")?.focus();
+      return;
+    }
+    // First studio render in this page load: pick up the draft an earlier load saved. (Read
+    // here, not in useState, so the server render and the hydrated form agree.)
+    if (studioSession.draft() !== null) return;
+    const stored = studioSession.storedDraft();
+    if (!stored) return;
+    restoring.current = true;
+    setDraft(fitStored(stored, providers));
+    // `/?input=<id>` (continue editing) wins over the saved input.
+    if (!initialInputId) setStoredInputId(stored.inputId);
+    // Runs once per mount: the remix and the address are read as the form opened.
+  }, [remix]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  useEffect(() => studioSession.saveDraft(draft), [draft]);
+  useEffect(() => {
+    // Don't write the blank first render over the saved draft that is about to be restored.
+    if (restoring.current) {
+      restoring.current = false;
+      return;
+    }
+    studioSession.saveDraft(draft);
+  }, [draft]);
 
   const provider = providers.find((p) => p.id === draft.provider);
   const model = provider?.models.find((m) => m.id === draft.model) ?? provider?.models[0];
@@ -128,10 +163,16 @@ export function StudioForm({
   const canGenerate = model?.modes.includes("generate") ?? false;
   const modeProblem =
     mode === "edit" && !canEdit
-      ? "This model can't edit images. Remove the input image or pick another model."
+      ? "This model makes images from text only. Remove the input image, or pick a model that edits."
       : mode === "generate" && !canGenerate
-        ? "This model needs an input image."
+        ? "This model needs an input image. Add one above, or pick a model that works from text."
         : null;
+  const setupProblem = provider && !provider.configured ? `${provider.label} isn't set up: set ${provider.envKey} on the server.` : null;
+  /** Why the single submit can't run as the form stands; shown beside the disabled button. */
+  const blocked = uploading ? null : (setupProblem ?? modeProblem);
+  // What the button offers: the form's mode, or, when the model can't do that, the one thing it does.
+  const runMode: Mode = modeProblem ? (canEdit ? "edit" : "generate") : mode;
+  const [submittedId, setSubmittedId] = useState<string | null>(null);
 
   /** Price × images; null when the provider publishes no price for this model. */
   const price = model ? estimateCost([{ priceUsd: model.priceUsd, n }]) : 0;
@@ -195,7 +236,7 @@ export function StudioForm({
   }
 
   async function submit() {
-    if (pending) return;
+    if (pending || blocked) return;
     let checked: Awaited<ReturnType<typeof validate>>;
     try {
       checked = await validate();
@@ -218,6 +259,7 @@ export function StudioForm({
           if (result.ok) {
             setSubmitError(null);
             onSubmitted(result.job);
+            setSubmittedId(result.job.id);
           } else {
             setSubmitError(result.error.message);
           }
@@ -309,7 +351,7 @@ export function StudioForm({
         value={input}
         onChange={setInput}
         onBusyChange={setUploading}
-        initialImageId={initialInputId}
+        initialImageId={initialInputId ?? storedInputId}
         formError={errors.input}
         onReady={onDropzoneReady}
       />
@@ -352,6 +394,7 @@ export function StudioForm({
       <ModelSelect
         providers={providers}
         value={{ provider: draft.provider, model: model?.id ?? draft.model }}
+        hasInput={input !== null}
         onChange={(choice) => update(choice)}
       />
 
@@ -386,13 +429,15 @@ export function StudioForm({
 
       <div className="sticky bottom-0 z-10 rounded-b-2xl border-t border-zinc-800/80 bg-zinc-900/95 p-4 backdrop-blur sm:px-5 lg:static lg:bg-zinc-900/60">
       <SubmitBar
-        label={mode === "edit" ? "Edit image" : "Generate"}
+        label={runMode === "edit" ? "Edit image" : "Generate image"}
         priceUsd={price}
         providerLabel={provider?.label ?? "No provider"}
         isDemo={draft.provider === "demo"}
         pending={pending}
         disabled={uploading}
+        blocked={blocked}
         error={submitError}
+        below={submittedId ? <SubmittedNotice jobId={submittedId} onDismiss={() => setSubmittedId(null)} /> : null}
         budget={budget}
         above={
           fanOutOpen ? (
@@ -446,7 +491,7 @@ export function StudioForm({
             You have spent <strong className="text-zinc-100">{formatUsd(warning.spent)}</strong> of your{" "}
             <strong className="text-zinc-100">{formatUsd(warning.limit)}</strong> budget this month.{" "}
             {warning.estimate === null
-              ? `${warning.what} has an unknown cost: its provider publishes no price.`
+              ? `${warning.what} has no estimate: ${PRICE_NOT_PUBLISHED.toLowerCase()}.`
               : `${warning.what} is estimated at ${formatUsd(warning.estimate)}, which brings the month to ${formatUsd(warning.spent + warning.estimate)}.`}
           </p>
         ) : null}

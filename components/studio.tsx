@@ -78,8 +78,9 @@ export function Studio({
     setIds((current) => current.filter((id) => !deleted.includes(id)));
   }, []);
 
+  // grid-cols-1 (minmax(0, 1fr)) on a phone: a long unbreakable line in the form must not widen the page.
   return (
-    <div className="grid gap-8 pt-6 lg:grid-cols-[minmax(340px,400px)_minmax(0,1fr)] xl:gap-10">
+    <div className="grid grid-cols-1 gap-8 pt-6 lg:grid-cols-[minmax(340px,400px)_minmax(0,1fr)] xl:gap-10">
       <aside className="flex flex-col rounded-2xl border border-zinc-800/80 bg-zinc-900/40 lg:sticky lg:top-[4.75rem] lg:max-h-[calc(100dvh-6rem)] lg:self-start lg:overflow-hidden">
         <StudioForm
           key={formKey}

@@ -1,10 +1,7 @@
 import "server-only";
 import { findModel, PROVIDER_IDS, type ProviderId, providerSpec } from "@/lib/catalog";
 import { db } from "@/lib/db";
-import { durationBetween, formatDuration, formatPrice } from "@/lib/client/format";
-
-/** The one wording for a model whose provider publishes no price (free models say "Free"). */
-export const PRICE_NOT_PUBLISHED = "Price not published";
+import { durationBetween, formatDuration, priceText } from "@/lib/client/format";
 
 export type JobFacts = { provider: string; model: string; duration: string | null; cost: string };
 
@@ -24,6 +21,6 @@ export async function jobFacts(jobId: string): Promise<JobFacts | null> {
     provider: provider?.label ?? job.provider,
     model: model?.label ?? job.model,
     duration: ran === null ? null : formatDuration(ran),
-    cost: job.costUsd === null ? PRICE_NOT_PUBLISHED : formatPrice(job.costUsd),
+    cost: priceText(job.costUsd),
   };
 }

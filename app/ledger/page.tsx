@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { dayLabel, daysBetween, LedgerChart, type Metric } from "@/components/ledger-chart";
 import { CATALOG, findModel, PROVIDER_IDS, type ProviderId } from "@/lib/catalog";
+import { PRICE_NOT_PUBLISHED } from "@/lib/client/format";
 import { getLedger, type Ledger } from "@/lib/ledger";
 
 export const dynamic = "force-dynamic";
@@ -148,7 +149,9 @@ export default async function LedgerPage({ searchParams }: { searchParams: Promi
             {usd(ledger.totalUsd)}
           </dd>
           {ledger.unpricedJobs > 0 ? (
-            <dd className="mt-0.5 text-xs text-zinc-500">+ {ledger.unpricedJobs} unpriced {ledger.unpricedJobs === 1 ? "job" : "jobs"}</dd>
+            <dd className="mt-0.5 text-xs text-zinc-500">
+              + {ledger.unpricedJobs} {ledger.unpricedJobs === 1 ? "job" : "jobs"}, {PRICE_NOT_PUBLISHED.toLowerCase()}
+            </dd>
           ) : null}
         </div>
         <div className={`${card} p-4`}>
@@ -278,7 +281,7 @@ export default async function LedgerPage({ searchParams }: { searchParams: Promi
                       {g.images}
                     </td>
                     <td className="px-4 py-2.5 text-right tabular-nums text-zinc-100 sm:px-5" data-col="cost">
-                      {unpriced(g.provider, g.model) ? <span className="text-zinc-500">no published price</span> : usd(g.costUsd)}
+                      {unpriced(g.provider, g.model) ? <span className="text-zinc-500">{PRICE_NOT_PUBLISHED}</span> : usd(g.costUsd)}
                     </td>
                   </tr>
                 ))
@@ -307,8 +310,9 @@ export default async function LedgerPage({ searchParams }: { searchParams: Promi
         {ledger.unpricedJobs > 0 ? (
           <p className="border-t border-zinc-800 px-4 py-3 text-xs leading-relaxed text-zinc-500 sm:px-5" data-testid="unpriced-note">
             {ledger.unpricedJobs} {ledger.unpricedJobs === 1 ? "job" : "jobs"} ran on{" "}
-            {unpricedProviders.length > 0 ? unpricedProviders.join(" and ") : "providers"}, which publish no price: they are counted in
-            jobs and images, but their cost is unknown and not in the totals. Check the provider&apos;s own billing for them.
+            {unpricedProviders.length > 0 ? unpricedProviders.join(" and ") : "providers"} ({PRICE_NOT_PUBLISHED.toLowerCase()}):{" "}
+            {ledger.unpricedJobs === 1 ? "it is" : "they are"} counted in jobs and images, but not in the cost totals. Check the provider&apos;s own billing for{" "}
+            {ledger.unpricedJobs === 1 ? "it" : "them"}.
           </p>
         ) : (
           <p className="border-t border-zinc-800 px-4 py-3 text-xs text-zinc-500 sm:px-5">

@@ -5,7 +5,7 @@ import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
 import type { JobDto, ProviderDto } from "@/lib/dto";
 import { withFrom } from "@/lib/client/back-link";
-import { formatPrice } from "@/lib/client/format";
+import { formatPrice, priceText } from "@/lib/client/format";
 import { type Batch, compareUrl, fetchBatch, jobQueryKeys } from "@/lib/client/job-api";
 import { isActive, POLL_MS } from "@/lib/client/jobs";
 import { queryKeys } from "@/lib/client/query-keys";
@@ -22,8 +22,8 @@ function modelLabels(job: JobDto, providers: ProviderDto[]) {
 
 function costText(job: JobDto, price: number | null): string {
   if (job.costUsd !== null) return formatPrice(job.costUsd);
-  if (price === 0) return "Free";
-  if (job.status === "succeeded") return "price not published";
+  if (price === null || price === 0) return priceText(price);
+  // Priced, but no cost recorded yet (queued, running) or none due (failed, canceled).
   return "—";
 }
 
@@ -206,8 +206,8 @@ export function BatchView({ initial, providers }: { initial: Batch; providers: P
             </span>
             {activeCount > 0 ? <span className="text-accent-300">{activeCount} still working</span> : null}
             <span>
-              Total {costs.length > 0 ? formatPrice(total) : "—"}
-              {unknownCost ? " + unpublished prices" : ""}
+              Total {costs.length > 0 ? formatPrice(total) : unknownCost ? "" : "—"}
+              {unknownCost ? `${costs.length > 0 ? " + " : ""}${priceText(null)}` : ""}
             </span>
           </p>
         </div>

@@ -6,8 +6,10 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { JobDto } from "@/lib/dto";
 import { errorMessage } from "@/lib/client/api";
+import { priceText } from "@/lib/client/format";
 import { createVariations, remixUrl, rerunJob, VARIATIONS_MAX, VARIATIONS_MIN } from "@/lib/client/job-api";
 import { queryKeys } from "@/lib/client/query-keys";
+import { estimateCost } from "@/lib/client/recipe-fit";
 import { ActionError } from "../action-error";
 import { ChevronDownIcon, RemixIcon, RerunIcon, Spinner, VariationsIcon } from "../icons";
 import { Popover } from "./popover";
@@ -48,13 +50,14 @@ export function RetryButton({ jobId }: { jobId: string }) {
   );
 }
 
-function VariationsPanel({ job, close }: { job: JobDto; close: () => void }) {
+function VariationsPanel({ job, unitPriceUsd, close }: { job: JobDto; unitPriceUsd: number | null; close: () => void }) {
   const router = useRouter();
   const queryClient = useQueryClient();
   const [count, setCount] = useState(4);
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const options = Array.from({ length: VARIATIONS_MAX - VARIATIONS_MIN + 1 }, (_, i) => VARIATIONS_MIN + i);
+  const estimate = estimateCost([{ priceUsd: unitPriceUsd, n: count * job.n }]);
 
   async function submit() {
     setPending(true);
@@ -102,6 +105,14 @@ function VariationsPanel({ job, close }: { job: JobDto; close: () => void }) {
           ))}
         </div>
       </fieldset>
+      <p className="mt-2 flex items-baseline justify-between gap-2 text-xs text-zinc-400">
+        <span>
+          Estimated total · {count * job.n} {count * job.n === 1 ? "image" : "images"}
+        </span>
+        <span className={`tabular-nums ${estimate === null ? "text-zinc-500" : "font-medium text-zinc-200"}`} data-testid="variations-price">
+          {priceText(estimate)}
+        </span>
+      </p>
       {error ? (
         <p role="alert" className="mt-2 text-xs text-red-300">
           {error}
@@ -120,8 +131,11 @@ function VariationsPanel({ job, close }: { job: JobDto; close: () => void }) {
   );
 }
 
-/** Job-level actions in the page header: remix, re-run with the same seed, variations. */
-export function JobActions({ job }: { job: JobDto }) {
+/**
+ * Job-level actions in the page header: remix, re-run with the same seed, variations.
+ * unitPriceUsd: the model's published price per image (null: none published), for the variations estimate.
+ */
+export function JobActions({ job, unitPriceUsd = null }: { job: JobDto; unitPriceUsd?: number | null }) {
   const rerun = useRerun(job.id);
   const finished = job.status === "succeeded";
   return (
@@ -155,7 +169,7 @@ export function JobActions({ job }: { job: JobDto }) {
             </>
           }
         >
-          {(close) => <VariationsPanel job={job} close={close} />}
+          {(close) => <VariationsPanel job={job} unitPriceUsd={unitPriceUsd} close={close} />}
         </Popover>
       </div>
       {rerun.error ? (

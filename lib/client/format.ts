@@ -11,6 +11,15 @@ export function formatPrice(usd: number): string {
   return `$${usd.toFixed(2)}`;
 }
 
+/** The one wording for a price the provider doesn't publish, wherever a price is shown. */
+export const PRICE_NOT_PUBLISHED = "Price not published";
+
+/** A price or an estimate: "Free", "$0.018", or "Price not published" when it is unknown. */
+export function priceText(usd: number | null): string {
+  return usd === null ? PRICE_NOT_PUBLISHED : formatPrice(usd);
+}
+
+/** A recorded cost; "—" where none was recorded (still running, failed, or unpriced). */
 export function formatCost(usd: number | null): string {
   return usd === null ? "—" : formatPrice(usd);
 }

@@ -187,8 +187,8 @@ test.describe("with priced and unpriced providers (local fakes)", () => {
     await expect(page.getByTestId("ledger-total")).toHaveText("$0.054");
     const table = page.getByTestId("ledger-table");
     await expect(table.locator('tbody tr[data-provider="therouter"] [data-col="cost"]')).toHaveText("$0.054");
-    await expect(table.locator('tbody tr[data-provider="dmxapi"] [data-col="cost"]')).toHaveText("no published price");
-    await expect(page.getByTestId("unpriced-note")).toContainText("1 job ran on DMXAPI, which publish no price");
+    await expect(table.locator('tbody tr[data-provider="dmxapi"] [data-col="cost"]')).toHaveText("Price not published");
+    await expect(page.getByTestId("unpriced-note")).toContainText("1 job ran on DMXAPI (price not published): it is counted in jobs and images, but not in the cost totals");
     await expect(page.getByTestId("ledger-budget")).toContainText("$0.054 of $5.00");
     await expect(page.getByRole("meter", { name: "Monthly budget used" })).toHaveAttribute("aria-valuenow", "0.054");
     // The spend chart stacks TheRouter's $0.054 on today.

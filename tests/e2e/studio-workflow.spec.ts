@@ -194,7 +194,7 @@ test.describe("with paid providers (local fakes)", () => {
     await panel.getByRole("checkbox", { name: /FLUX.1 Kontext \[dev\] · TheRouter/ }).check();
     await panel.getByRole("checkbox", { name: /FLUX.1 Kontext \[pro\] · DMXAPI/ }).check();
     // Demo is free, TheRouter $0.018, DMXAPI publishes no price: the total is unknown, and says so.
-    await expect(panel.getByTestId("fan-out-price")).toHaveText("cost unknown");
+    await expect(panel.getByTestId("fan-out-price")).toHaveText("Price not published");
     await panel.getByRole("checkbox", { name: /FLUX.1 Kontext \[pro\] · DMXAPI/ }).uncheck();
     await expect(panel.getByTestId("fan-out-price")).toHaveText("$0.018");
     await panel.getByRole("checkbox", { name: /FLUX.1 Kontext \[pro\] · DMXAPI/ }).check();
@@ -259,11 +259,11 @@ test.describe("with paid providers (local fakes)", () => {
 
     // A model with no published price: its cost is unknown, said so, and a spent budget still asks.
     await page.getByLabel("Model", { exact: true }).selectOption("dmxapi::flux-kontext-dev");
-    await expect(page.getByTestId("price")).toHaveText("Cost unknown");
-    await expect(budget).toContainText("this job: cost unknown");
+    await expect(page.getByTestId("price")).toHaveText("Price not published");
+    await expect(budget).toContainText("this job: price not published");
     await page.getByLabel("Instruction").fill(unique("Unpriced lighthouse"));
     await page.getByRole("button", { name: /Generate/ }).click();
-    await expect(dialog).toContainText("unknown cost");
+    await expect(dialog).toContainText("has no estimate: price not published");
     await page.keyboard.press("Escape");
     await expect(dialog).toBeHidden();
   });
