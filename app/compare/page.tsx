@@ -3,6 +3,7 @@ import Link from "next/link";
 import { CompareView } from "@/components/compare/compare-view";
 import { ArrowLeftIcon, CompareIcon, SwapIcon } from "@/components/icons";
 import { buttonSecondary } from "@/components/job/styles";
+import { compareUrl } from "@/lib/client/job-api";
 import { type CompareSide, loadSide } from "./load";
 
 export const dynamic = "force-dynamic";
@@ -83,7 +84,7 @@ export default async function ComparePage({ searchParams }: Props) {
         </div>
         <div className="flex min-w-0 flex-[1_1_40rem] flex-wrap items-center gap-2">
           <SideCard side={a} name="A" />
-          <Link href={`/compare?a=${b.imageId}&b=${a.imageId}`} className={`${buttonSecondary} w-9 px-0`} aria-label="Swap A and B" title="Swap A and B">
+          <Link href={compareUrl(b.ref, a.ref)} className={`${buttonSecondary} w-9 px-0`} aria-label="Swap A and B" title="Swap A and B">
             <SwapIcon className="size-4" />
           </Link>
           <SideCard side={b} name="B" />

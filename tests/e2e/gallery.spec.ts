@@ -178,9 +178,9 @@ test("select with shift-click, download a zip of the selection, then delete it i
   await expect(page.getByTestId("selection-count")).toHaveText("2 selected");
   await expect(page).toHaveURL(/\/\?q=/);
 
-  // Exactly two: Compare opens their first outputs.
+  // Exactly two: Compare opens their first outputs, addressed by job (identical results share an image id).
   const compare = toolbar.getByRole("link", { name: "Compare" });
-  await expect(compare).toHaveAttribute("href", `/compare?a=${four.outputs[0]!.imageId}&b=${two.outputs[0]!.imageId}`);
+  await expect(compare).toHaveAttribute("href", `/compare?a=${four.id}.0&b=${two.id}.0`);
   await tiles(page).nth(1).click();
   await expect(page.getByTestId("selection-count")).toHaveText("3 selected");
   await expect(compare).toHaveCount(0);
