@@ -16,6 +16,7 @@ function Select({
   children,
   active,
   className = "",
+  title,
 }: {
   label: string;
   value: string;
@@ -23,6 +24,8 @@ function Select({
   children: ReactNode;
   active: boolean;
   className?: string;
+  /** The chosen entry in full, for when the closed control cuts it short. */
+  title?: string;
 }) {
   const id = useId();
   return (
@@ -34,6 +37,7 @@ function Select({
         id={id}
         value={value}
         onChange={(e) => onChange(e.target.value)}
+        title={title}
         className={`field h-8 w-full appearance-none truncate rounded-lg py-0 pl-2.5 pr-7 text-[13px] ${
           active ? "border-accent-400/50 bg-accent-400/5 text-zinc-50" : "text-zinc-300"
         }`}
@@ -139,7 +143,8 @@ export function GalleryFilters({
         value={filter.model ?? ""}
         active={Boolean(filter.model)}
         onChange={(v) => onChange({ model: v || undefined })}
-        className="w-64 max-w-full"
+        className="w-72 max-w-full"
+        title={filter.model ? models.get(filter.model) : undefined}
       >
         <option value="">All models</option>
         {[...models].map(([id, label]) => (
