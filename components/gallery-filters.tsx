@@ -5,7 +5,7 @@ import type { Mode, ProviderId } from "@/lib/catalog";
 import type { ProviderDto } from "@/lib/dto";
 import type { JobStatus } from "@/lib/schemas";
 import { JOB_STATUS_LIST } from "@/lib/client/constants";
-import { activeFilterCount, type GalleryFilter, type Sort } from "@/lib/client/gallery-filter";
+import { activeFilterCount, type GalleryFilter, modelFilterValue, type Sort, splitModelFilter } from "@/lib/client/gallery-filter";
 import { STATUS_LABEL } from "@/lib/client/jobs";
 import { CalendarIcon, ChevronDownIcon, StarIcon } from "./icons";
 
@@ -16,6 +16,7 @@ function Select({
   children,
   active,
   className = "",
+  title,
 }: {
   label: string;
   value: string;
@@ -23,6 +24,8 @@ function Select({
   children: ReactNode;
   active: boolean;
   className?: string;
+  /** The chosen entry in full, for when the closed control cuts it short. */
+  title?: string;
 }) {
   const id = useId();
   return (
@@ -34,6 +37,7 @@ function Select({
         id={id}
         value={value}
         onChange={(e) => onChange(e.target.value)}
+        title={title}
         className={`field h-8 w-full appearance-none truncate rounded-lg py-0 pl-2.5 pr-7 text-[13px] ${
           active ? "border-accent-400/50 bg-accent-400/5 text-zinc-50" : "text-zinc-300"
         }`}
@@ -76,6 +80,25 @@ function DateRange({ from, to, onChange }: { from?: string; to?: string; onChang
   );
 }
 
+const providerName = (p: ProviderDto) => (p.id === "demo" ? "Demo" : p.label);
+
+/** An older link's bare model id matches that model at every provider that sells it. */
+function legacyModelLabel(value: string, providers: ProviderDto[]): string {
+  const { provider, model } = splitModelFilter(value);
+  if (provider) return value;
+  // Providers may name the same model differently; then only the id itself is fair to all.
+  const labels = new Set(providers.flatMap((p) => p.models).filter((m) => m.id === model).map((m) => m.label));
+  return `${labels.size === 1 ? [...labels][0] : model} · any provider`;
+}
+
+/** Whether the model filter still makes sense once the provider filter is `next`. */
+function keepsModel(value: string | undefined, next: ProviderId | undefined, providers: ProviderDto[]): boolean {
+  if (!value || !next) return true;
+  const { provider, model } = splitModelFilter(value);
+  if (provider) return provider === next;
+  return Boolean(providers.find((p) => p.id === next)?.models.some((m) => m.id === model));
+}
+
 /** Provider, model, status, mode, date range, favourites and sort, for the history. */
 export function GalleryFilters({
   filter,
@@ -87,10 +110,13 @@ export function GalleryFilters({
   providers: ProviderDto[];
 }) {
   const provider = providers.find((p) => p.id === filter.provider);
-  // Model ids repeat across providers (the same FLUX model sold by two); list each once.
+  // Model ids and labels repeat across providers (the same FLUX model sold by several), so
+  // each entry is one provider's model, named with its provider.
   const models = new Map<string, string>();
-  for (const p of provider ? [provider] : providers) for (const m of p.models) if (!models.has(m.id)) models.set(m.id, m.label);
-  if (filter.model && !models.has(filter.model)) models.set(filter.model, filter.model);
+  for (const p of provider ? [provider] : providers) {
+    for (const m of p.models) models.set(modelFilterValue(p.id, m.id), `${m.label} · ${providerName(p)}`);
+  }
+  if (filter.model && !models.has(filter.model)) models.set(filter.model, legacyModelLabel(filter.model, providers));
   const active = activeFilterCount(filter);
 
   return (
@@ -101,15 +127,14 @@ export function GalleryFilters({
         active={Boolean(filter.provider)}
         onChange={(v) => {
           const next = (v || undefined) as ProviderId | undefined;
-          const keepModel = next && filter.model ? providers.find((p) => p.id === next)?.models.some((m) => m.id === filter.model) : true;
-          onChange({ provider: next, ...(keepModel ? {} : { model: undefined }) });
+          onChange({ provider: next, ...(keepsModel(filter.model, next, providers) ? {} : { model: undefined }) });
         }}
         className="w-36"
       >
         <option value="">All providers</option>
         {providers.map((p) => (
           <option key={p.id} value={p.id}>
-            {p.id === "demo" ? "Demo" : p.label}
+            {providerName(p)}
           </option>
         ))}
       </Select>
@@ -118,7 +143,8 @@ export function GalleryFilters({
         value={filter.model ?? ""}
         active={Boolean(filter.model)}
         onChange={(v) => onChange({ model: v || undefined })}
-        className="w-44"
+        className="w-72 max-w-full"
+        title={filter.model ? models.get(filter.model) : undefined}
       >
         <option value="">All models</option>
         {[...models].map(([id, label]) => (

@@ -90,10 +90,11 @@ export const GalleryTile = memo(function GalleryTile({ job, index, selecting, se
           aria-label="Favourite"
           title={favorite ? "Remove from favourites" : "Add to favourites"}
           data-testid="favorite-toggle"
-          className={`absolute right-1.5 top-1.5 flex size-7 items-center justify-center rounded-lg transition ${
+          // A touch screen has no hover to reveal it: there it always shows, finger-sized.
+          className={`absolute right-1.5 top-1.5 flex size-7 items-center justify-center rounded-lg transition pointer-coarse:size-9 ${
             favorite
               ? "bg-zinc-950/60 text-accent-400 backdrop-blur"
-              : "bg-zinc-950/60 text-zinc-200 opacity-0 backdrop-blur hover:text-accent-300 focus-visible:opacity-100 group-hover:opacity-100"
+              : "bg-zinc-950/60 text-zinc-200 opacity-0 backdrop-blur hover:text-accent-300 focus-visible:opacity-100 group-hover:opacity-100 pointer-coarse:opacity-100"
           }`}
         >
           <StarIcon filled={favorite} className="size-4" />

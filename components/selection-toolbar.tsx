@@ -5,6 +5,7 @@ import { useState } from "react";
 import type { JobDto } from "@/lib/dto";
 import { errorMessage } from "@/lib/client/api";
 import { GALLERY_ANCHOR, withFrom } from "@/lib/client/back-link";
+import { compareUrl, outputRef } from "@/lib/client/job-api";
 import { deleteJobs, exportUrl } from "@/lib/client/library";
 import { ConfirmDialog } from "./confirm-dialog";
 import { CloseIcon, CompareIcon, DownloadIcon, TrashIcon } from "./icons";
@@ -33,9 +34,9 @@ export function SelectionToolbar({
   const [error, setError] = useState<string | null>(null);
   const count = selected.length;
   const ids = selected.map((job) => job.id);
-  const first = selected[0]?.outputs[0];
-  const second = selected[1]?.outputs[0];
-  const canCompare = count === 2 && first && second;
+  const [first, second] = selected;
+  // Each job's first output, by job: two jobs with identical results share one image id.
+  const canCompare = count === 2 && first?.outputs[0] && second?.outputs[0];
   const withImages = selected.filter((job) => job.outputs.length > 0).length;
 
   async function remove() {
@@ -75,7 +76,7 @@ export function SelectionToolbar({
           </p>
           {canCompare ? (
             <Link
-              href={withFrom(`/compare?a=${first.imageId}&b=${second.imageId}`, galleryHere())}
+              href={withFrom(compareUrl(outputRef(first.id), outputRef(second.id)), galleryHere())}
               className={`${button} bg-zinc-800 text-zinc-100 hover:bg-zinc-700`}
             >
               <CompareIcon className="size-4" /> Compare

@@ -17,6 +17,9 @@ export type LineageNode = {
   children: { jobId: string; prompt: string; provider: string; model: string; status: string; outputs: LineageNode[] }[];
 };
 
+/** GET /api/images/:id/lineage: the tree, the asked-for image, and the job that made the root (null: an upload). */
+export type Lineage = { root: LineageNode; focus: string; rootJob: { jobId: string; prompt: string } | null };
+
 /** What made an image, as a designer would want it copied or embedded (lib/export.ts). */
 export type Recipe = {
   app: "Atelier";

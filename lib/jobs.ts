@@ -1,6 +1,7 @@
 import "server-only";
 import { randomInt } from "node:crypto";
 import { CATALOG, findModel, MATCH_INPUT, type AspectRatioChoice, type Mode, type ProviderId } from "./catalog";
+import { splitModelFilter } from "./client/gallery-filter";
 import { db } from "./db";
 import { imageUrl, thumbUrl, type JobDto, type JobPage } from "./dto";
 import { Prisma } from "./generated/prisma/client";
@@ -186,11 +187,14 @@ export async function listJobs(raw: Partial<ListJobsQuery> | Record<string, unkn
   if (!parsed.success) throw invalid(parsed.error);
   const { limit, cursor, status, provider, model, mode, from, to, favorite, sort, q } = parsed.data;
   const newest = sort === "newest";
+  // `model=provider:model` narrows both columns; with `provider=` too, both must hold.
+  const scoped = model === undefined ? undefined : splitModelFilter(model);
   const where = [
     cursor && (newest ? Prisma.sql`id < ${cursor}` : Prisma.sql`id > ${cursor}`),
     status && Prisma.sql`status = ${status}`,
     provider && Prisma.sql`provider = ${provider}`,
-    model && Prisma.sql`model = ${model}`,
+    scoped?.provider && Prisma.sql`provider = ${scoped.provider}`,
+    scoped && Prisma.sql`model = ${scoped.model}`,
     mode && Prisma.sql`mode = ${mode}`,
     from && Prisma.sql`id >= ${idFloor(Date.parse(from))}`,
     to && Prisma.sql`id < ${idFloor(Date.parse(to) + 86_400_000)}`,

@@ -1,6 +1,6 @@
 import "server-only";
 import { db } from "./db";
-import { thumbUrl, type LineageNode } from "./dto";
+import { thumbUrl, type Lineage, type LineageNode } from "./dto";
 import { ApiError, invalid, notFound } from "./http";
 import { createJob, getJob } from "./jobs";
 import { ID_PATTERN, imageMetaSchema, jobIdsSchema } from "./schemas";
@@ -80,16 +80,23 @@ const LINEAGE_LIMIT = 400;
 
 /**
  * The family tree an image belongs to: from its oldest ancestor (an upload or a
- * text-to-image result) down through every edit made of it and of its edits.
+ * text-to-image result) down through every edit made of it and of its edits, and the job
+ * that made the root (null for an upload, which has no recipe to ask for).
  */
-export async function getLineage(imageId: string): Promise<{ root: LineageNode; focus: string }> {
+export async function getLineage(imageId: string): Promise<Lineage> {
   if (!ID_PATTERN.test(imageId) || !(await db().image.findUnique({ where: { id: imageId }, select: { id: true } }))) {
     throw notFound("No such image.");
   }
   let rootId = imageId;
   const seen = new Set([rootId]);
+  let rootJob: Lineage["rootJob"] = null;
   for (;;) {
-    const made = await db().jobOutput.findFirst({ where: { imageId: rootId }, orderBy: { jobId: "asc" }, select: { job: { select: { parentImageId: true } } } });
+    const made = await db().jobOutput.findFirst({
+      where: { imageId: rootId },
+      orderBy: { jobId: "asc" },
+      select: { job: { select: { id: true, prompt: true, parentImageId: true } } },
+    });
+    rootJob = made ? { jobId: made.job.id, prompt: made.job.prompt } : null;
     const parent = made?.job.parentImageId;
     if (!parent || seen.has(parent)) break;
     seen.add(parent);
@@ -116,7 +123,7 @@ export async function getLineage(imageId: string): Promise<{ root: LineageNode; 
     return { imageId: image.id, thumbUrl: thumbUrl(image.id), width: image.width, height: image.height, favorite: image.favorite, children };
   };
   if (budget <= 0) throw new ApiError(500, "internal", "Lineage too large.");
-  return { root: await build(rootId), focus: imageId };
+  return { root: await build(rootId), focus: imageId, rootJob };
 }
 
 /**

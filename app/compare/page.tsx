@@ -5,6 +5,7 @@ import { ArrowLeftIcon, CompareIcon, SwapIcon } from "@/components/icons";
 import { buttonSecondary } from "@/components/job/styles";
 import { fromLabel, safeFrom, withFrom } from "@/lib/client/back-link";
 import { type JobFacts, jobFacts } from "./facts";
+import { compareUrl } from "@/lib/client/job-api";
 import { type CompareSide, loadSide } from "./load";
 
 export const dynamic = "force-dynamic";
@@ -78,7 +79,7 @@ export default async function ComparePage({ searchParams }: Props) {
   const from = safeFrom(one(params.from));
   const job = b.job ?? a.job;
   const back = from ? { href: from, label: fromLabel(from) } : job ? { href: `/jobs/${job.id}`, label: "Job" } : { href: "/", label: "Studio" };
-  const swap = `/compare?a=${b.imageId}&b=${a.imageId}`;
+  const swap = compareUrl(b.ref, a.ref);
   return (
     <div className="pt-5" data-testid="compare-page">
       <div className="flex flex-wrap items-center gap-3">

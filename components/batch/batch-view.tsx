@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from "react";
 import type { JobDto, ProviderDto } from "@/lib/dto";
 import { withFrom } from "@/lib/client/back-link";
 import { formatPrice, priceText } from "@/lib/client/format";
-import { type Batch, compareUrl, fetchBatch, jobQueryKeys } from "@/lib/client/job-api";
+import { type Batch, compareUrl, fetchBatch, jobQueryKeys, outputRef } from "@/lib/client/job-api";
 import { isActive, POLL_MS } from "@/lib/client/jobs";
 import { queryKeys } from "@/lib/client/query-keys";
 import { ElapsedTime } from "../elapsed-time";
@@ -99,8 +99,9 @@ function JobCard({
         ) : null}
         {output && job.status === "succeeded" ? (
           <label
-            className={`absolute left-2 top-2 flex h-7 items-center gap-1.5 rounded-md bg-zinc-950/80 px-2 text-xs text-zinc-200 backdrop-blur transition-opacity has-[:focus-visible]:opacity-100 has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-accent-400 ${
-              selected ? "opacity-100" : "opacity-0 group-hover:opacity-100"
+            // No hover on a touch screen: there the tick always shows, with a finger-sized target.
+            className={`absolute left-2 top-2 flex h-7 items-center gap-1.5 rounded-md bg-zinc-950/80 px-2 text-xs text-zinc-200 backdrop-blur transition-opacity has-[:focus-visible]:opacity-100 has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-accent-400 pointer-coarse:h-9 pointer-coarse:px-2.5 ${
+              selected ? "opacity-100" : "opacity-0 group-hover:opacity-100 pointer-coarse:opacity-100"
             }`}
           >
             <input type="checkbox" checked={selected} onChange={onToggle} className="size-3.5 accent-sky-400" aria-label={`Select seed ${job.seed} for comparison`} />
@@ -154,6 +155,7 @@ export function BatchView({ initial, providers }: { initial: Batch; providers: P
     refetchOnMount: false,
     refetchInterval: (query) => (query.state.data?.jobs.some((j) => isActive(j.status)) ? POLL_MS : false),
   });
+  // Output refs, not image ids: identical results (same recipe and seed) share one stored image.
   const [selected, setSelected] = useState<string[]>([]);
   const jobs = data.jobs;
   const activeCount = jobs.filter((j) => isActive(j.status)).length;
@@ -174,8 +176,8 @@ export function BatchView({ initial, providers }: { initial: Batch; providers: P
   const total = costs.reduce((sum, c) => sum + c, 0);
   const unknownCost = jobs.some((j) => j.status === "succeeded" && j.costUsd === null);
 
-  function toggle(imageId: string) {
-    setSelected((old) => (old.includes(imageId) ? old.filter((x) => x !== imageId) : [...old, imageId].slice(-2)));
+  function toggle(ref: string) {
+    setSelected((old) => (old.includes(ref) ? old.filter((x) => x !== ref) : [...old, ref].slice(-2)));
   }
 
   const columns = jobs.length <= 2 ? "sm:grid-cols-2" : jobs.length <= 4 ? "sm:grid-cols-2 xl:grid-cols-4" : "sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-4";
@@ -232,8 +234,8 @@ export function BatchView({ initial, providers }: { initial: Batch; providers: P
               <JobCard
                 job={job}
                 providers={providers}
-                selected={job.outputs[0] ? selected.includes(job.outputs[0].imageId) : false}
-                onToggle={() => job.outputs[0] && toggle(job.outputs[0].imageId)}
+                selected={selected.includes(outputRef(job.id))}
+                onToggle={() => toggle(outputRef(job.id))}
               />
             </div>
           </li>

@@ -2,21 +2,17 @@
 
 import { useQuery } from "@tanstack/react-query";
 import type { LineageNode } from "@/lib/dto";
-import { fetchLineage, fetchRecipeOrNull, jobQueryKeys, type Lineage } from "@/lib/client/job-api";
+import { fetchLineage, jobQueryKeys, type Lineage } from "@/lib/client/job-api";
 
-/** The lineage plus what made its root (null when the root is an upload). */
-export type LineageData = Lineage & { rootJob: { jobId: string; prompt: string } | null };
+/** The lineage with what made its root (null when the root is an upload: it has no recipe to ask for). */
+export type LineageData = Lineage;
 
 export function useLineage(imageId: string | null) {
   return useQuery({
     queryKey: jobQueryKeys.lineage(imageId ?? "none"),
     enabled: imageId !== null,
     staleTime: 0,
-    queryFn: async ({ signal }): Promise<LineageData> => {
-      const lineage = await fetchLineage(imageId!, signal);
-      const recipe = await fetchRecipeOrNull(lineage.root.imageId, signal);
-      return { ...lineage, rootJob: recipe ? { jobId: recipe.jobId, prompt: recipe.prompt } : null };
-    },
+    queryFn: ({ signal }) => fetchLineage(imageId!, signal),
   });
 }
 

@@ -268,7 +268,7 @@ function ImageNode({
         )}
         <label
           className={`absolute left-1.5 top-1.5 flex size-6 items-center justify-center rounded-md bg-zinc-950/80 backdrop-blur transition-opacity has-[:focus-visible]:opacity-100 has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-accent-400 ${
-            selected || anySelected ? "opacity-100" : "opacity-0 group-hover:opacity-100"
+            selected || anySelected ? "opacity-100" : "opacity-0 group-hover:opacity-100 pointer-coarse:opacity-100"
           }`}
         >
           <input

@@ -13,6 +13,7 @@ export type GalleryFilter = {
   q?: string;
   status?: JobStatus;
   provider?: ProviderId;
+  /** `provider:model` (see modelFilterValue), or a bare model id, which matches it at any provider. */
   model?: string;
   mode?: Mode;
   /** Inclusive UTC days, YYYY-MM-DD. */
@@ -21,6 +22,22 @@ export type GalleryFilter = {
   favorite?: boolean;
   sort?: Sort;
 };
+
+/**
+ * Model ids repeat across providers (the same FLUX model sold by two), so the filter names
+ * both: `quickrouter:black-forest-labs/flux-kontext-pro`. Model ids never hold a colon.
+ */
+export const modelFilterValue = (provider: string, model: string) => `${provider}:${model}`;
+
+/** The provider and model a `model` filter names; a bare id (the older form) names no provider. */
+export function splitModelFilter(value: string): { provider?: ProviderId; model: string } {
+  const colon = value.indexOf(":");
+  const provider = value.slice(0, colon);
+  if (colon > 0 && (PROVIDER_ID_LIST as readonly string[]).includes(provider)) {
+    return { provider: provider as ProviderId, model: value.slice(colon + 1) };
+  }
+  return { model: value };
+}
 
 const DAY = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const isDay = (s: string) => DAY.test(s) && !Number.isNaN(Date.parse(s));

@@ -1,4 +1,4 @@
-import type { ApiErrorBody, JobDto, LineageNode, Recipe } from "@/lib/dto";
+import type { ApiErrorBody, JobDto, Lineage, Recipe } from "@/lib/dto";
 import { ApiClientError } from "./api";
 
 /**
@@ -7,7 +7,7 @@ import { ApiClientError } from "./api";
  * plain-words message (ApiClientError), like lib/client/api.ts.
  */
 
-export type Lineage = { root: LineageNode; focus: string };
+export type { Lineage };
 export type Batch = { batchId: string; jobs: JobDto[] };
 export type ImageMeta = { id: string; favorite: boolean; note: string | null };
 
@@ -109,17 +109,13 @@ export function fetchRecipe(imageId: string, signal?: AbortSignal): Promise<Reci
   return request<Recipe>("GET", `/api/images/${enc(imageId)}/recipe`, undefined, signal);
 }
 
-/** The recipe, or null for an upload (which has none). */
-export async function fetchRecipeOrNull(imageId: string, signal?: AbortSignal): Promise<Recipe | null> {
-  try {
-    return await fetchRecipe(imageId, signal);
-  } catch (error) {
-    if (error instanceof ApiClientError && error.status === 404) return null;
-    throw error;
-  }
-}
-
 export const downloadUrl = (imageId: string) => `/api/images/${enc(imageId)}/download`;
+/**
+ * One job's output, as /compare addresses it. Outputs are deduplicated by content, so two
+ * jobs (a re-run, a fan-out) can share one image id; the output ref tells them apart.
+ */
+export const outputRef = (jobId: string, position = 0) => `${jobId}.${position}`;
+/** Either side is an image id (an upload, a lineage node) or an outputRef. */
 export const compareUrl = (a: string, b: string) => `/compare?a=${enc(a)}&b=${enc(b)}`;
 export const continueUrl = (imageId: string) => `/?input=${enc(imageId)}`;
 export const remixUrl = (jobId: string) => `/?remix=${enc(jobId)}`;

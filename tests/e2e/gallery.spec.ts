@@ -178,12 +178,12 @@ test("select with shift-click, download a zip of the selection, then delete it i
   await expect(page.getByTestId("selection-count")).toHaveText("2 selected");
   await expect(page).toHaveURL(/\/\?q=/);
 
-  // Exactly two: Compare opens their first outputs.
+  // Exactly two: Compare opens their first outputs, addressed by job (identical results share an image id).
   const compare = toolbar.getByRole("link", { name: "Compare" });
   // Its back link returns to this gallery, filtered as it is now.
   const compareHref = new URL((await compare.getAttribute("href"))!, page.url());
   expect(compareHref.pathname).toBe("/compare");
-  expect([compareHref.searchParams.get("a"), compareHref.searchParams.get("b")]).toEqual([four.outputs[0]!.imageId, two.outputs[0]!.imageId]);
+  expect([compareHref.searchParams.get("a"), compareHref.searchParams.get("b")]).toEqual([`${four.id}.0`, `${two.id}.0`]);
   const from = new URL(compareHref.searchParams.get("from")!, page.url());
   expect([from.pathname, from.searchParams.get("q"), from.hash]).toEqual(["/", token, "#history-heading"]);
   await tiles(page).nth(1).click();

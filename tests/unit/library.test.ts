@@ -38,7 +38,9 @@ const png = () =>
   sharp({ create: { width: 96, height: 64, channels: 3, background: { r: (hue += 37) % 256, g: 90, b: 200 } } }).png().toBuffer();
 
 /** A job that "succeeded" with fresh outputs, without a worker: the outputs are stored as the worker would. */
-async function finishedJob(over: { prompt?: string; inputImageIds?: string[]; provider?: string; n?: number; costUsd?: number | null; createdAt?: Date } = {}) {
+async function finishedJob(
+  over: { prompt?: string; inputImageIds?: string[]; provider?: string; model?: string; n?: number; costUsd?: number | null; createdAt?: Date } = {},
+) {
   const job = await jobs.createJob({ provider: "demo", prompt: over.prompt ?? "a lamp", inputImageIds: over.inputImageIds, n: over.n });
   const outputs = [];
   for (let i = 0; i < (over.n ?? 1); i++) outputs.push(await images.ingestImage(await png(), "output"));
@@ -49,6 +51,7 @@ async function finishedJob(over: { prompt?: string; inputImageIds?: string[]; pr
       finishedAt: new Date(),
       costUsd: over.costUsd === undefined ? 0 : over.costUsd,
       ...(over.provider && { provider: over.provider }),
+      ...(over.model && { model: over.model }),
       outputs: { create: outputs.map((image, position) => ({ imageId: image.id, position, seed: job.seed + position })) },
     },
   });
@@ -103,6 +106,21 @@ describe("gallery filters", () => {
     expect((await jobs.listJobs({ to: "2020-01-01" })).items).toHaveLength(0);
   });
 
+  it("matches a model at one provider with `provider:model`, and at any provider with the bare id", async () => {
+    const model = "black-forest-labs/flux-kontext-pro";
+    const quick = await finishedJob({ provider: "quickrouter", model });
+    const verse = await finishedJob({ provider: "modelverse", model });
+    await finishedJob({ provider: "demo" });
+    const ids = async (query: Record<string, string>) => (await jobs.listJobs(query)).items.map((j) => j.id);
+
+    expect(await ids({ model: `quickrouter:${model}` })).toEqual([quick.job.id]);
+    expect(await ids({ model: `modelverse:${model}` })).toEqual([verse.job.id]);
+    expect(await ids({ model })).toEqual([verse.job.id, quick.job.id]);
+    expect(await ids({ provider: "quickrouter", model })).toEqual([quick.job.id]);
+    // Both narrow: a provider and another provider's model match nothing.
+    expect(await ids({ provider: "modelverse", model: `quickrouter:${model}` })).toEqual([]);
+  });
+
   it("refuses a malformed date or note", async () => {
     await expect(jobs.listJobs({ from: "yesterday" })).rejects.toMatchObject({ code: "invalid_request" });
     const { outputs } = await finishedJob();
@@ -154,6 +172,18 @@ describe("lineage", () => {
     expect(root.children[0]!.outputs[0]!.imageId).toBe(first.outputs[0]!.id);
     expect(root.children[0]!.outputs[0]!.children[0]!.outputs[0]!.imageId).toBe(second.outputs[0]!.id);
     expect(root.children[1]!.outputs[0]!.imageId).toBe(sibling.outputs[0]!.id);
+  });
+
+  it("says which job made the root: none for an upload, the job for a text-to-image result", async () => {
+    const upload = await images.ingestImage(await png(), "upload");
+    const edit = await finishedJob({ inputImageIds: [upload.id], prompt: "an edit" });
+    expect((await library.getLineage(edit.outputs[0]!.id)).rootJob).toBeNull();
+
+    const generated = await finishedJob({ prompt: "from words" });
+    const child = await finishedJob({ inputImageIds: [generated.outputs[0]!.id], prompt: "its edit" });
+    const lineage = await library.getLineage(child.outputs[0]!.id);
+    expect(lineage.root.imageId).toBe(generated.outputs[0]!.id);
+    expect(lineage.rootJob).toEqual({ jobId: generated.job.id, prompt: "from words" });
   });
 });
 
