@@ -21,6 +21,11 @@ const schema = z.object({
   ATELIER_WORKER: z.enum(["on", "off"]).default("on"),
   /** How often the worker looks for queued jobs when nothing woke it. */
   WORKER_IDLE_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /**
+   * How long a running job stays this process's without a renewal (renewed every third of it).
+   * After a crash, other processes take its jobs over once this has passed.
+   */
+  WORKER_LEASE_MS: z.coerce.number().int().min(300).max(600_000).default(30_000),
   /** A sync provider call (the image comes in the answer) may take this long. */
   PROVIDER_SYNC_TIMEOUT_MS: ms(300_000),
   /** Any other provider HTTP call: submit, poll, result download. */

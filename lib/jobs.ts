@@ -7,6 +7,7 @@ import { Prisma } from "./generated/prisma/client";
 import { ApiError, invalid, notFound } from "./http";
 import { idFloor, newId } from "./ids";
 import { isConfigured } from "./providers/registry";
+import { jobQueue } from "./queue";
 import {
   createBatchSchema,
   createJobSchema,
@@ -199,15 +200,18 @@ export async function listJobs(raw: Partial<ListJobsQuery> | Record<string, unkn
   return { items, nextCursor: ids.length > limit ? (page[page.length - 1] ?? null) : null };
 }
 
+/**
+ * Through the database, so it reaches whichever process runs the job: a queued job is
+ * canceled at once; a running one is marked canceled and its owner stops it (and cancels
+ * it at the provider) on its next lease renewal, or at once when it runs in this process.
+ */
 export async function cancelJob(id: string): Promise<JobDto> {
   const job = await requireJob(id);
-  const { count } = await db().job.updateMany({
-    where: { id, status: { in: ["queued", "running"] } },
-    data: { status: "canceled", finishedAt: new Date(), errorCode: null, errorMessage: null },
-  });
-  if (count === 0) {
+  const outcome = await jobQueue().requestCancel(id);
+  if (outcome === "not_found") throw notFound(`Job ${id} does not exist.`);
+  if (outcome === "finished") {
     throw new ApiError(409, "already_finished", `This job already ${job.status === "succeeded" ? "succeeded" : `ended (${job.status})`}.`);
   }
-  abortRunningJob(id);
+  if (outcome === "running") abortRunningJob(id);
   return requireJob(id);
 }
