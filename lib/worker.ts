@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { CATALOG, findModel, PROVIDER_IDS, type AspectRatioChoice, type Mode, type ProviderId } from "./catalog";
 import type { Db } from "./db";
 import type { Job } from "./generated/prisma/client";
-import { ApiError } from "./http";
+import { AppError } from "./errors";
 import { ingestImage, readImageBytes } from "./images";
 import { resolveRatio } from "./sizes";
 import { ProviderError, type GenerationRequest, type ProviderAdapter, type ProviderContext, type ProviderImage } from "./providers/types";
@@ -306,7 +306,7 @@ export class JobWorker {
       try {
         stored.push({ imageId: (await ingestImage(bytes, "output")).id, seed: image.seed ?? null });
       } catch (error) {
-        if (error instanceof ApiError) {
+        if (error instanceof AppError) {
           throw new ProviderError({ code: "invalid_response", userMessage: "The provider returned a file that is not a usable image.", detail: error.message });
         }
         throw new ProviderError({

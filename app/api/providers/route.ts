@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { route } from "@/lib/http";
+import { route } from "@/lib/server/http";
 import { listProviders } from "@/lib/providers/registry";
 
 export const dynamic = "force-dynamic";
