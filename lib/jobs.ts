@@ -6,7 +6,7 @@ import { imageUrl, thumbUrl, type JobDto, type JobPage } from "./dto";
 import { Prisma } from "./generated/prisma/client";
 import { AppError, invalid, notFound } from "./errors";
 import { idFloor, newId } from "./ids";
-import { isConfigured } from "./providers/registry";
+import { isConfigured } from "./provider-info";
 import {
   createBatchSchema,
   createJobSchema,

@@ -4,7 +4,7 @@ import { cache } from "react";
 import { BatchView } from "@/components/batch/batch-view";
 import { AppError } from "@/lib/errors";
 import { getBatch } from "@/lib/jobs";
-import { listProviders } from "@/lib/providers/registry";
+import { listProviders } from "@/lib/provider-info";
 
 export const dynamic = "force-dynamic";
 
