@@ -2,7 +2,7 @@ import "server-only";
 import { findModel, type AspectRatioChoice, type Mode, type ProviderId } from "./catalog";
 import type { Db } from "./db";
 import type { Job } from "./generated/prisma/client";
-import { ApiError } from "./http";
+import { AppError } from "./errors";
 import { ingestImage, readImageBytes } from "./images";
 import type { JobProgress, JobResult, LeaseState } from "./queue/types";
 import { resolveRatio } from "./sizes";
@@ -172,7 +172,7 @@ async function store(images: ProviderImage[], ctx: ProviderContext, lease: JobLe
     try {
       stored.push({ imageId: (await ingestImage(bytes, "output")).id, seed: image.seed ?? null });
     } catch (error) {
-      if (error instanceof ApiError) {
+      if (error instanceof AppError) {
         throw new ProviderError({ code: "invalid_response", userMessage: "The provider returned a file that is not a usable image.", detail: error.message });
       }
       throw new ProviderError({

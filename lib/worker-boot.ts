@@ -1,7 +1,7 @@
 import "server-only";
 import { db, tuneDatabase } from "./db";
 import { env } from "./env";
-import { adapterFor } from "./providers/registry";
+import { loadAdapters } from "./providers/registry";
 import { sweepOrphans } from "./maintenance";
 import { jobQueue } from "./queue";
 import { JobWorker } from "./worker";
@@ -31,6 +31,7 @@ export async function startWorker(): Promise<void> {
     onStopSignal(() => process.exit(0));
     return;
   }
+  const adapterFor = await loadAdapters();
   const worker = new JobWorker({
     db: db(),
     adapterFor,

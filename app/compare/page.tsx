@@ -3,7 +3,7 @@ import Link from "next/link";
 import { CompareView } from "@/components/compare/compare-view";
 import { ArrowLeftIcon, CompareIcon, SwapIcon } from "@/components/icons";
 import { buttonSecondary } from "@/components/job/styles";
-import { type CompareSide, loadSide } from "./load";
+import { type CompareSide, loadSide } from "@/lib/compare";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Compare" };
