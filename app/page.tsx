@@ -2,7 +2,7 @@ import { Studio } from "@/components/studio";
 import type { RemixSource } from "@/components/studio-form";
 import { getJob, listJobs } from "@/lib/jobs";
 import { budgetStatus } from "@/lib/ledger";
-import { listProviders } from "@/lib/providers/registry";
+import { listProviders } from "@/lib/provider-info";
 import { GALLERY_PAGE_SIZE } from "@/lib/client/api";
 import { filterFromParams, filterToApiParams, type GalleryFilter } from "@/lib/client/gallery-filter";
 import type { JobPage } from "@/lib/dto";

@@ -2,7 +2,7 @@
 
 import { useQueryClient } from "@tanstack/react-query";
 import { useState, useTransition } from "react";
-import { cancelJobAction } from "@/app/actions";
+import { cancelJobAction } from "@/lib/server/actions";
 import { queryKeys } from "@/lib/client/query-keys";
 import { ActionError } from "./action-error";
 import { Spinner, StopIcon } from "./icons";

@@ -3,7 +3,7 @@
 import dynamic from "next/dynamic";
 import { useRouter } from "next/navigation";
 import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useId, useRef, useState, useTransition } from "react";
-import { submitJobAction } from "@/app/actions";
+import { submitJobAction } from "@/lib/server/actions";
 import type { AspectRatioChoice, Mode } from "@/lib/catalog";
 import { imageUrl, type JobDto, type ProviderDto } from "@/lib/dto";
 import { errorMessage } from "@/lib/client/api";

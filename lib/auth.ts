@@ -42,24 +42,3 @@ function safeEqual(a: string, b: string): boolean {
   const digest = (s: string) => createHash("sha256").update(s).digest();
   return timingSafeEqual(digest(a), digest(b)) && b.length > 0;
 }
-
-/** Failed logins per client address; after 5 in 10 minutes, further tries wait. */
-const failures = new Map<string, number[]>();
-const WINDOW_MS = 10 * 60_000;
-const MAX_FAILURES = 5;
-
-export function loginBlockedFor(client: string, now = Date.now()): number {
-  const recent = (failures.get(client) ?? []).filter((t) => now - t < WINDOW_MS);
-  failures.set(client, recent);
-  return recent.length >= MAX_FAILURES ? WINDOW_MS - (now - recent[0]!) : 0;
-}
-
-export function recordLoginFailure(client: string, now = Date.now()): void {
-  failures.set(client, [...(failures.get(client) ?? []), now]);
-  // Bound memory: an attacker cycling addresses must not grow this forever.
-  if (failures.size > 10_000) failures.delete(failures.keys().next().value!);
-}
-
-export function clearLoginFailures(client: string): void {
-  failures.delete(client);
-}

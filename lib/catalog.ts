@@ -1,10 +1,8 @@
-import { z } from "zod";
-
 /**
- * What each provider and model can do, as data. The UI, the request schemas and the
- * worker all read this; adding a model is one entry, adding a provider is one entry here
- * plus one adapter file in lib/providers/.
- * Safe for the browser: it holds no keys and no server code.
+ * What each provider and model can do, as data. The UI, the request schemas, the env
+ * validation, the adapter registry and the worker all read this; adding a model is one entry,
+ * adding a provider is one entry here plus one adapter file, lib/providers/<id>.ts.
+ * Safe for the browser: it holds no keys, no server code and no zod (so it adds little to a page).
  */
 
 /** Kontext's native ratios (BFL's table) plus the extra ones QuickRouter accepts. */
@@ -36,8 +34,13 @@ export type ModelSpec = {
 export type ProviderSpec = {
   readonly label: string;
   readonly description: string;
-  /** Env var holding the API key; null for the offline demo engine. */
-  readonly envKey: string | null;
+  /**
+   * Env var holding the API key; null for the offline demo engine. The origin can be
+   * overridden by the variable of the same prefix ending in _BASE_URL (see providerEnvVars).
+   */
+  readonly envKey: `${string}_API_KEY` | null;
+  /** The provider's documented origin; null for the demo engine. */
+  readonly baseUrl: string | null;
   /** async: submit returns an id to poll; sync: the answer carries the image. */
   readonly protocol: "async" | "sync";
   /** Jobs this server runs against the provider at once. */
@@ -68,6 +71,7 @@ export const CATALOG = {
     description:
       "A built-in engine that works without keys or network. It draws patterns and applies filters; it is not FLUX and not AI.",
     envKey: null,
+    baseUrl: null,
     protocol: "async",
     concurrency: 4,
     models: [
@@ -88,6 +92,7 @@ export const CATALOG = {
     label: "TheRouter",
     description: "FLUX.1 Kontext [dev] via TheRouter (async jobs, routed to SiliconFlow).",
     envKey: "THEROUTER_API_KEY",
+    baseUrl: "https://api.therouter.ai",
     protocol: "async",
     concurrency: 4,
     models: [
@@ -108,6 +113,7 @@ export const CATALOG = {
     label: "DMXAPI",
     description: "FLUX.1 Kontext max/pro/dev via DMXAPI (one synchronous call per image; text-to-image only).",
     envKey: "DMXAPI_API_KEY",
+    baseUrl: "https://www.dmxapi.cn",
     protocol: "sync",
     concurrency: 2,
     models: [
@@ -120,6 +126,7 @@ export const CATALOG = {
     label: "Modelverse",
     description: "FLUX.1 Kontext via Modelverse's OpenAI-compatible API (synchronous).",
     envKey: "MODELVERSE_API_KEY",
+    baseUrl: "https://api.modelverse.cn",
     protocol: "sync",
     concurrency: 2,
     models: [
@@ -142,6 +149,7 @@ export const CATALOG = {
     label: "QuickRouter",
     description: "FLUX.1 Kontext [pro] through QuickRouter's Replicate-compatible predictions (async).",
     envKey: "QUICKROUTER_API_KEY",
+    baseUrl: "https://api.quickrouter.ai",
     protocol: "async",
     concurrency: 4,
     models: [
@@ -162,7 +170,14 @@ export const CATALOG = {
 
 export type ProviderId = keyof typeof CATALOG;
 export const PROVIDER_IDS = Object.keys(CATALOG) as [ProviderId, ...ProviderId[]];
-export const providerIdSchema = z.enum(PROVIDER_IDS);
+/** The providers that take a key (all but the demo engine). */
+export type KeyedProviderId = { [K in ProviderId]: (typeof CATALOG)[K]["envKey"] extends null ? never : K }[ProviderId];
+
+/** The env vars that configure a provider (THEROUTER_API_KEY, THEROUTER_BASE_URL); null for the demo. */
+export function providerEnvVars(id: ProviderId): { key: string; baseUrl: string } | null {
+  const { envKey } = providerSpec(id);
+  return envKey === null ? null : { key: envKey, baseUrl: envKey.replace(/_API_KEY$/, "_BASE_URL") };
+}
 
 export function providerSpec(id: ProviderId): ProviderSpec {
   return CATALOG[id];

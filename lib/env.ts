@@ -1,6 +1,7 @@
 import "server-only";
 import path from "node:path";
 import { z } from "zod";
+import { CATALOG, PROVIDER_IDS, providerEnvVars, type ProviderId } from "./catalog";
 
 const origin = (fallback: string) =>
   z
@@ -21,6 +22,11 @@ const schema = z.object({
   ATELIER_WORKER: z.enum(["on", "off"]).default("on"),
   /** How often the worker looks for queued jobs when nothing woke it. */
   WORKER_IDLE_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /**
+   * How long a running job stays this process's without a renewal (renewed every third of it).
+   * After a crash, other processes take its jobs over once this has passed.
+   */
+  WORKER_LEASE_MS: z.coerce.number().int().min(300).max(600_000).default(30_000),
   /** A sync provider call (the image comes in the answer) may take this long. */
   PROVIDER_SYNC_TIMEOUT_MS: ms(300_000),
   /** Any other provider HTTP call: submit, poll, result download. */
@@ -29,27 +35,45 @@ const schema = z.object({
   PROVIDER_JOB_DEADLINE_MS: ms(30 * 60_000, 24 * 3_600_000),
   /** Optional monthly spend limit; the studio warns before a submit would pass it. */
   ATELIER_BUDGET_USD: z.coerce.number().positive().optional().catch(undefined),
-  THEROUTER_API_KEY: key,
-  THEROUTER_BASE_URL: origin("https://api.therouter.ai"),
-  DMXAPI_API_KEY: key,
-  DMXAPI_BASE_URL: origin("https://www.dmxapi.cn"),
-  MODELVERSE_API_KEY: key,
-  MODELVERSE_BASE_URL: origin("https://api.modelverse.cn"),
-  QUICKROUTER_API_KEY: key,
-  QUICKROUTER_BASE_URL: origin("https://api.quickrouter.ai"),
 });
 
-export type Env = z.infer<typeof schema> & { dataDir: string; databaseUrl: string };
+export type ProviderSettings = { apiKey: string | undefined; baseUrl: string };
+
+/** Each keyed provider's key and origin, under the names its catalog entry gives (THEROUTER_API_KEY, …). */
+const providerSchema = z.object(
+  Object.fromEntries(
+    PROVIDER_IDS.flatMap((id) => {
+      const vars = providerEnvVars(id);
+      const baseUrl = CATALOG[id].baseUrl;
+      return vars && baseUrl ? [[vars.key, key], [vars.baseUrl, origin(baseUrl)]] : [];
+    }),
+  ),
+);
+
+export type Env = z.infer<typeof schema> & {
+  dataDir: string;
+  databaseUrl: string;
+  /** Absent for the demo engine, which needs no settings. */
+  providers: Partial<Record<ProviderId, ProviderSettings>>;
+};
 
 function load(): Env {
   const parsed = schema.safeParse(process.env);
-  if (!parsed.success) {
+  const parsedProviders = providerSchema.safeParse(process.env);
+  if (!parsed.success || !parsedProviders.success) {
+    const issues = [...(parsed.error?.issues ?? []), ...(parsedProviders.error?.issues ?? [])];
     // Names and reasons only: a value could be a key.
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    const lines = issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`Invalid environment:\n${lines.join("\n")}`);
   }
+  const values = parsedProviders.data as Record<string, string | undefined>;
+  const providers: Env["providers"] = {};
+  for (const id of PROVIDER_IDS) {
+    const vars = providerEnvVars(id);
+    if (vars) providers[id] = { apiKey: values[vars.key], baseUrl: values[vars.baseUrl]! };
+  }
   const dataDir = path.resolve(/* turbopackIgnore: true */ process.cwd(), parsed.data.DATA_DIR);
-  return { ...parsed.data, dataDir, databaseUrl: `file:${path.join(dataDir, "atelier.db")}` };
+  return { ...parsed.data, dataDir, databaseUrl: `file:${path.join(dataDir, "atelier.db")}`, providers };
 }
 
 let cached: Env | undefined;

@@ -3,7 +3,7 @@ import sharp from "sharp";
 import { zipSync } from "fflate";
 import { db } from "./db";
 import type { Recipe } from "./dto";
-import { invalid, notFound } from "./http";
+import { invalid, notFound } from "./errors";
 import { ID_PATTERN, jobIdsSchema } from "./schemas";
 import { storage } from "./storage";
 

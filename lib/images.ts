@@ -2,7 +2,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import sharp, { type Metadata } from "sharp";
 import { db } from "./db";
-import { ApiError } from "./http";
+import { AppError } from "./errors";
 import { newId } from "./ids";
 import { ID_PATTERN } from "./schemas";
 import { storage } from "./storage";
@@ -36,7 +36,7 @@ export function sniffFormat(bytes: Buffer): Format | null {
   return null;
 }
 
-const invalidImage = (why: string) => new ApiError(400, "invalid_image", why);
+const invalidImage = (why: string) => new AppError("invalid_image", why);
 
 /**
  * Validates, stores and records an image (an upload or a provider result), with its
@@ -45,7 +45,7 @@ const invalidImage = (why: string) => new ApiError(400, "invalid_image", why);
 export async function ingestImage(bytes: Buffer, origin: "upload" | "output"): Promise<Image> {
   if (bytes.length === 0) throw invalidImage("The file is empty.");
   if (bytes.length > MAX_IMAGE_BYTES) {
-    throw new ApiError(413, "too_large", "The image is larger than 20 MB. Export it smaller and try again.");
+    throw new AppError("too_large", "The image is larger than 20 MB. Export it smaller and try again.");
   }
   const format = sniffFormat(bytes);
   if (!format) throw invalidImage("This is not a PNG, JPEG or WebP image.");
@@ -83,11 +83,7 @@ async function measure(bytes: Buffer): Promise<{ width: number; height: number }
   }
   if (!meta.width || !meta.height) throw invalidImage("The image has no size.");
   if (meta.width * meta.height > MAX_IMAGE_PIXELS) {
-    throw new ApiError(
-      400,
-      "too_many_pixels",
-      `The image is ${meta.width} × ${meta.height} pixels; the limit is 40 megapixels.`,
-    );
+    throw new AppError("too_many_pixels", `The image is ${meta.width} × ${meta.height} pixels; the limit is 40 megapixels.`);
   }
   const swapped = (meta.orientation ?? 1) >= 5;
   return swapped ? { width: meta.height, height: meta.width } : { width: meta.width, height: meta.height };

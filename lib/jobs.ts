@@ -5,9 +5,10 @@ import { splitModelFilter } from "./client/gallery-filter";
 import { db } from "./db";
 import { imageUrl, thumbUrl, type JobDto, type JobPage } from "./dto";
 import { Prisma } from "./generated/prisma/client";
-import { ApiError, invalid, notFound } from "./http";
+import { AppError, invalid, notFound } from "./errors";
 import { idFloor, newId } from "./ids";
-import { isConfigured } from "./providers/registry";
+import { isConfigured } from "./provider-info";
+import { jobQueue } from "./queue";
 import { readableDetail } from "./providers/types";
 import {
   createBatchSchema,
@@ -65,7 +66,7 @@ export function toJobDto(job: JobRow): JobDto {
   };
 }
 
-const unsupported = (message: string) => new ApiError(400, "unsupported", message);
+const unsupported = (message: string) => new AppError("unsupported", message);
 
 type PlannedJob = Omit<Prisma.JobUncheckedCreateInput, "id" | "status" | "inputs"> & { inputIds: string[] };
 
@@ -73,15 +74,15 @@ type PlannedJob = Omit<Prisma.JobUncheckedCreateInput, "id" | "status" | "inputs
 async function planJob(input: CreateJobInput): Promise<PlannedJob> {
   const spec = CATALOG[input.provider];
   const model = findModel(input.provider, input.model);
-  if (!model) throw new ApiError(400, "invalid_request", `${spec.label} has no model "${input.model}".`);
+  if (!model) throw new AppError("invalid_request", `${spec.label} has no model "${input.model}".`);
   if (!isConfigured(input.provider)) {
-    throw new ApiError(409, "provider_not_configured", `${spec.label} needs an API key: set ${spec.envKey} on the server.`);
+    throw new AppError("provider_not_configured", `${spec.label} needs an API key: set ${spec.envKey} on the server.`);
   }
 
   const inputIds = input.inputImageIds ?? [];
   const images = inputIds.length ? await db().image.findMany({ where: { id: { in: inputIds } }, select: { id: true } }) : [];
   const missing = inputIds.find((id) => !images.some((image) => image.id === id));
-  if (missing) throw new ApiError(404, "image_not_found", `Input image ${missing} does not exist.`);
+  if (missing) throw new AppError("image_not_found", `Input image ${missing} does not exist.`);
 
   const mode: Mode = inputIds.length > 0 ? "edit" : "generate";
   if (!model.modes.includes(mode)) {
@@ -92,7 +93,7 @@ async function planJob(input: CreateJobInput): Promise<PlannedJob> {
   }
   const aspectRatio = input.aspectRatio ?? (mode === "edit" ? MATCH_INPUT : "1:1");
   if (aspectRatio === MATCH_INPUT && mode === "generate") {
-    throw new ApiError(400, "invalid_request", "“Match input” needs an input image; pick a ratio instead.");
+    throw new AppError("invalid_request", "“Match input” needs an input image; pick a ratio instead.");
   }
   if (!model.aspectRatios.includes(aspectRatio)) throw unsupported(`${model.label} does not offer the ${aspectRatio} ratio.`);
   const n = input.n ?? 1;
@@ -213,15 +214,18 @@ export async function listJobs(raw: Partial<ListJobsQuery> | Record<string, unkn
   return { items, nextCursor: ids.length > limit ? (page[page.length - 1] ?? null) : null };
 }
 
+/**
+ * Through the database, so it reaches whichever process runs the job: a queued job is
+ * canceled at once; a running one is marked canceled and its owner stops it (and cancels
+ * it at the provider) on its next lease renewal, or at once when it runs in this process.
+ */
 export async function cancelJob(id: string): Promise<JobDto> {
   const job = await requireJob(id);
-  const { count } = await db().job.updateMany({
-    where: { id, status: { in: ["queued", "running"] } },
-    data: { status: "canceled", finishedAt: new Date(), errorCode: null, errorMessage: null, errorDetail: null },
-  });
-  if (count === 0) {
-    throw new ApiError(409, "already_finished", `This job already ${job.status === "succeeded" ? "succeeded" : `ended (${job.status})`}.`);
+  const outcome = await jobQueue().requestCancel(id);
+  if (outcome === "not_found") throw notFound(`Job ${id} does not exist.`);
+  if (outcome === "finished") {
+    throw new AppError("already_finished", `This job already ${job.status === "succeeded" ? "succeeded" : `ended (${job.status})`}.`);
   }
-  abortRunningJob(id);
+  if (outcome === "running") abortRunningJob(id);
   return requireJob(id);
 }

@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { db } from "./db";
 import { env } from "./env";
-import { invalid } from "./http";
+import { invalid } from "./errors";
 import { idFloor } from "./ids";
 import { Prisma } from "./generated/prisma/client";
 

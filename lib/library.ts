@@ -1,7 +1,7 @@
 import "server-only";
 import { db } from "./db";
 import { thumbUrl, type Lineage, type LineageNode } from "./dto";
-import { ApiError, invalid, notFound } from "./http";
+import { AppError, invalid, notFound } from "./errors";
 import { createJob, getJob } from "./jobs";
 import { ID_PATTERN, imageMetaSchema, jobIdsSchema } from "./schemas";
 import { storage } from "./storage";
@@ -122,7 +122,7 @@ export async function getLineage(imageId: string): Promise<Lineage> {
     }
     return { imageId: image.id, thumbUrl: thumbUrl(image.id), width: image.width, height: image.height, favorite: image.favorite, children };
   };
-  if (budget <= 0) throw new ApiError(500, "internal", "Lineage too large.");
+  if (budget <= 0) throw new AppError("internal", "Lineage too large.");
   return { root: await build(rootId), focus: imageId, rootJob };
 }
 
@@ -135,7 +135,7 @@ export async function retrySaving(id: string): Promise<JobDto> {
   const job = ID_PATTERN.test(id) ? await db().job.findUnique({ where: { id } }) : null;
   if (!job) throw notFound(`Job ${id} does not exist.`);
   if (job.status !== "failed" || job.errorCode !== "storage_failed" || !(job.resultUrls || job.providerJobId)) {
-    throw new ApiError(409, "not_recoverable", "Only a job whose result could not be saved, and whose provider link was kept, can retry saving.");
+    throw new AppError("not_recoverable", "Only a job whose result could not be saved, and whose provider link was kept, can retry saving.");
   }
   await db().job.updateMany({
     where: { id, status: "failed", errorCode: "storage_failed" },

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ASPECT_RATIOS, MATCH_INPUT, MODES, providerIdSchema } from "./catalog";
+import { ASPECT_RATIOS, MATCH_INPUT, MODES, PROVIDER_IDS } from "./catalog";
 
 /**
  * Request schemas shared by the studio form, the server actions and the JSON API,
@@ -8,6 +8,7 @@ import { ASPECT_RATIOS, MATCH_INPUT, MODES, providerIdSchema } from "./catalog";
 
 export const ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 export const idSchema = z.string().regex(ID_PATTERN, "Not a valid id");
+export const providerIdSchema = z.enum(PROVIDER_IDS);
 
 export const PROMPT_MAX_LENGTH = 4000;
 export const SEED_MAX = 2_147_483_647;

@@ -1,8 +1,9 @@
 import "server-only";
 import { db, tuneDatabase } from "./db";
 import { env } from "./env";
-import { adapterFor } from "./providers/registry";
+import { loadAdapters } from "./providers/registry";
 import { sweepOrphans } from "./maintenance";
+import { jobQueue } from "./queue";
 import { JobWorker } from "./worker";
 import { setWorkerHandle } from "./worker-handle";
 
@@ -30,6 +31,7 @@ export async function startWorker(): Promise<void> {
     onStopSignal(() => process.exit(0));
     return;
   }
+  const adapterFor = await loadAdapters();
   const worker = new JobWorker({
     db: db(),
     adapterFor,
@@ -37,6 +39,8 @@ export async function startWorker(): Promise<void> {
     now: Date.now,
     sleep,
     idleMs: env().WORKER_IDLE_MS,
+    queue: jobQueue(),
+    leaseMs: env().WORKER_LEASE_MS,
     timeouts: { syncCallMs: env().PROVIDER_SYNC_TIMEOUT_MS, requestMs: env().PROVIDER_REQUEST_TIMEOUT_MS },
     jobDeadlineMs: env().PROVIDER_JOB_DEADLINE_MS,
     log: (message, extra) => console.error(message, extra ?? ""),

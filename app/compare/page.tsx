@@ -6,7 +6,7 @@ import { buttonSecondary } from "@/components/job/styles";
 import { fromLabel, safeFrom, withFrom } from "@/lib/client/back-link";
 import { type JobFacts, jobFacts } from "./facts";
 import { compareUrl } from "@/lib/client/job-api";
-import { type CompareSide, loadSide } from "./load";
+import { type CompareSide, loadSide } from "@/lib/compare";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Compare" };

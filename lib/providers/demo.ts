@@ -70,3 +70,6 @@ async function renderAll(req: GenerationRequest, ctx: ProviderContext) {
 export const demoAdapter: ProviderAdapter = createDemoAdapter({
   delayMs: () => Number(process.env.DEMO_DELAY_MS ?? 3000),
 });
+
+/** The registry's entry point; the demo engine needs no key or origin. */
+export const createAdapter = () => demoAdapter;

@@ -1,4 +1,5 @@
 import "server-only";
+import { CATALOG } from "../catalog";
 import { nthSeed } from "../schemas";
 import { z } from "zod";
 import { fromOpenAiImage, OpenAiImage, providerClient } from "./http";
@@ -10,7 +11,7 @@ import { type ProviderAdapter, type ProviderConfig, type ProviderImage, Provider
  * sequential calls with consecutive seeds, each image keeping the seed it was made with.
  */
 
-const PROVIDER = "DMXAPI";
+const PROVIDER = CATALOG.dmxapi.label;
 
 // The document shows only `data[0].b64_json`; `url` is accepted as well in case the proxy
 // answers the OpenAI way.
@@ -30,7 +31,7 @@ function readError(body: unknown): string | undefined {
 }
 
 export function createDmxapiAdapter(config: () => ProviderConfig): ProviderAdapter {
-  const api = providerClient({ provider: PROVIDER, envVar: "DMXAPI_API_KEY", config, readError });
+  const api = providerClient({ provider: PROVIDER, envVar: CATALOG.dmxapi.envKey, config, readError });
   return {
     id: "dmxapi",
 
@@ -66,3 +67,5 @@ export function createDmxapiAdapter(config: () => ProviderConfig): ProviderAdapt
   };
 }
 
+/** The registry's entry point (lib/providers/registry.ts). */
+export const createAdapter = createDmxapiAdapter;

@@ -1,6 +1,7 @@
 import "server-only";
 import sharp from "sharp";
 import { z } from "zod";
+import { CATALOG } from "../catalog";
 import { editInput, fromOpenAiImage, invalidResponse, isModerationText, moderatedError, OpenAiImage, providerClient } from "./http";
 import { prepareInput, toDataUri } from "./input-image";
 import { type GenerationRequest, type ProviderAdapter, type ProviderConfig, ProviderError } from "./types";
@@ -10,7 +11,7 @@ import { type GenerationRequest, type ProviderAdapter, type ProviderConfig, Prov
  * answers `{created, data:[{url | b64_json}]}` or `{error:{message, type, param, code}}`.
  */
 
-const PROVIDER = "Modelverse";
+const PROVIDER = CATALOG.modelverse.label;
 // From the provider's other pages (unverified, not in shared/provider-docs): edit inputs up to 10 MB, sides ≥ 128 px.
 const MAX_INPUT_BYTES = 10 * 1024 * 1024;
 const MIN_INPUT_SIDE = 128;
@@ -53,7 +54,7 @@ function answeredError(e: ErrorObject): ProviderError {
 }
 
 export function createModelverseAdapter(config: () => ProviderConfig): ProviderAdapter {
-  const api = providerClient({ provider: PROVIDER, envVar: "MODELVERSE_API_KEY", config, readError });
+  const api = providerClient({ provider: PROVIDER, envVar: CATALOG.modelverse.envKey, config, readError });
   return {
     id: "modelverse",
 
@@ -100,3 +101,6 @@ async function editImage(req: GenerationRequest): Promise<string> {
   }
   return toDataUri(prepared);
 }
+
+/** The registry's entry point (lib/providers/registry.ts). */
+export const createAdapter = createModelverseAdapter;

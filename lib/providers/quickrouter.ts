@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { MATCH_INPUT } from "../catalog";
+import { CATALOG, MATCH_INPUT } from "../catalog";
 import { editInput, errorText, failedJobError, httpUrl, invalidResponse, providerClient, submittedJob } from "./http";
 import { prepareInput, toDataUri } from "./input-image";
 import { type PollResult, type ProviderAdapter, type ProviderConfig, type ProviderContext, ProviderError, type SubmitResult } from "./types";
@@ -12,7 +12,7 @@ import { type PollResult, type ProviderAdapter, type ProviderConfig, type Provid
  * proxy mirrors under /replicate/v1.
  */
 
-const PROVIDER = "QuickRouter";
+const PROVIDER = CATALOG.quickrouter.label;
 // Not documented: Kontext pro usually finishes within seconds, so a short interval.
 const POLL_MS = 2000;
 const TERMINAL = ["succeeded", "failed", "canceled", "cancelled"];
@@ -44,7 +44,7 @@ export function createQuickRouterAdapter(config: () => ProviderConfig): Provider
    * answer are deliberately not followed: upstream Replicate points them at its own origin,
    * and the key must only ever go to the configured one. The id alone is enough to resume.
    */
-  const api = providerClient({ provider: PROVIDER, envVar: "QUICKROUTER_API_KEY", config, readError });
+  const api = providerClient({ provider: PROVIDER, envVar: CATALOG.quickrouter.envKey, config, readError });
   const call = <R>(ctx: ProviderContext, path: string, interpret: (p: Prediction) => R, body: { json?: unknown } = {}) =>
     api.call(ctx, path, { ...body, timeoutMs: ctx.timeouts.requestMs, schema: PredictionSchema, interpret });
   const predictionPath = (id: string) => `/replicate/v1/predictions/${encodeURIComponent(id)}`;
@@ -104,3 +104,6 @@ function interpret(p: Prediction): PollResult {
       throw invalidResponse(PROVIDER, `unknown prediction status ${JSON.stringify(p.status)}`);
   }
 }
+
+/** The registry's entry point (lib/providers/registry.ts). */
+export const createAdapter = createQuickRouterAdapter;

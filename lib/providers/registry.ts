@@ -1,45 +1,29 @@
 import "server-only";
-import { CATALOG, PROVIDER_IDS, type ProviderId } from "../catalog";
-import type { ProviderDto } from "../dto";
+import { PROVIDER_IDS, type ProviderId } from "../catalog";
 import { env } from "../env";
-import { demoAdapter } from "./demo";
-import { createDmxapiAdapter } from "./dmxapi";
-import { createModelverseAdapter } from "./modelverse";
-import { createQuickRouterAdapter } from "./quickrouter";
-import { createTheRouterAdapter } from "./therouter";
 import type { ProviderAdapter, ProviderConfig } from "./types";
 
-// Read lazily: the env is validated on first use, and tests may set it before that.
-const configOf = (key: string | undefined, baseUrl: string): ProviderConfig => ({ apiKey: key, baseUrl });
+/** What every adapter file exports; the file is lib/providers/<catalog id>.ts. */
+export type AdapterModule = { createAdapter(config: () => ProviderConfig): ProviderAdapter };
 
-const ADAPTERS: Record<ProviderId, ProviderAdapter> = {
-  demo: demoAdapter,
-  therouter: createTheRouterAdapter(() => configOf(env().THEROUTER_API_KEY, env().THEROUTER_BASE_URL)),
-  dmxapi: createDmxapiAdapter(() => configOf(env().DMXAPI_API_KEY, env().DMXAPI_BASE_URL)),
-  modelverse: createModelverseAdapter(() => configOf(env().MODELVERSE_API_KEY, env().MODELVERSE_BASE_URL)),
-  quickrouter: createQuickRouterAdapter(() => configOf(env().QUICKROUTER_API_KEY, env().QUICKROUTER_BASE_URL)),
-};
+// Settings are read per call: the env is validated on first use, and tests may set it before that.
+const configOf = (id: ProviderId) => (): ProviderConfig => env().providers[id] ?? { apiKey: undefined, baseUrl: "" };
 
-export function adapterFor(id: ProviderId): ProviderAdapter {
-  return ADAPTERS[id];
+async function load(id: ProviderId): Promise<ProviderAdapter> {
+  // Found by the catalog id (the bundler includes every file of this folder), so a new provider
+  // is its catalog entry plus its adapter file, with no list to extend here. An import, not a
+  // require: adapters that use a native package (sharp) are async modules once bundled.
+  const adapterModule = (await import(`./${id}`)) as AdapterModule;
+  const adapter = adapterModule.createAdapter(configOf(id));
+  if (adapter.id !== id) throw new Error(`lib/providers/${id}.ts made the adapter for "${adapter.id}"`);
+  return adapter;
 }
 
-export function isConfigured(id: ProviderId): boolean {
-  const { envKey } = CATALOG[id];
-  return envKey === null || Boolean((env() as Record<string, unknown>)[envKey]);
-}
-
-/** What the UI may know about providers: capabilities and whether a key is set, never the key. */
-export function listProviders(): ProviderDto[] {
-  return PROVIDER_IDS.map((id) => {
-    const spec = CATALOG[id];
-    return {
-      id,
-      label: spec.label,
-      description: spec.description,
-      configured: isConfigured(id),
-      envKey: spec.envKey,
-      models: spec.models.map((m) => ({ ...m, unverified: "unverified" in m ? Boolean(m.unverified) : false })),
-    };
-  });
+/**
+ * Every provider's adapter, loaded once at startup, so a catalog entry without its adapter
+ * file fails at once rather than at its first job.
+ */
+export async function loadAdapters(): Promise<(id: ProviderId) => ProviderAdapter> {
+  const adapters = Object.fromEntries(await Promise.all(PROVIDER_IDS.map(async (id) => [id, await load(id)] as const)));
+  return (id) => adapters[id]!;
 }

@@ -1,5 +1,6 @@
 import "server-only";
 import { z } from "zod";
+import { CATALOG } from "../catalog";
 import { kontextSize } from "../sizes";
 import { decodeBase64Image, editInput, errorText, failedJobError, httpUrl, invalidResponse, providerClient, submittedJob } from "./http";
 import { prepareInput } from "./input-image";
@@ -11,7 +12,7 @@ import { type PollResult, type ProviderAdapter, type ProviderConfig, type Provid
  * failed, cancelled or expired. Generate is JSON; edit is multipart with the image file.
  */
 
-const PROVIDER = "TheRouter";
+const PROVIDER = CATALOG.therouter.label;
 const FIRST_POLL_MS = 3000;
 // The document's example sleeps 5 s between polls.
 const POLL_MS = 5000;
@@ -45,7 +46,7 @@ const readError = (body: unknown) => {
 };
 
 export function createTheRouterAdapter(config: () => ProviderConfig): ProviderAdapter {
-  const api = providerClient({ provider: PROVIDER, envVar: "THEROUTER_API_KEY", config, readError });
+  const api = providerClient({ provider: PROVIDER, envVar: CATALOG.therouter.envKey, config, readError });
   const call = <R>(ctx: ProviderContext, path: string, interpret: (job: Job) => R, body: { json?: unknown; form?: FormData } = {}) =>
     api.call(ctx, path, { ...body, timeoutMs: ctx.timeouts.requestMs, schema: JobSchema, interpret });
 
@@ -104,3 +105,6 @@ function interpret(job: Job): PollResult {
       throw invalidResponse(PROVIDER, `unknown job status ${JSON.stringify(job.status)}`);
   }
 }
+
+/** The registry's entry point (lib/providers/registry.ts). */
+export const createAdapter = createTheRouterAdapter;

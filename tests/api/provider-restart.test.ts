@@ -6,6 +6,7 @@
 import sharp from "sharp";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { type DmxapiFake, fakeDmxapi, fakeQuickRouter, fakeTheRouter, type QuickRouterFake, type TheRouterFake } from "../support/provider-fakes";
+import { fakeProvidersEnv } from "../support/provider-env";
 import { createJob, download, getJson, type Json, jobProblems, restartServer, startServer, type TestServer, waitForJob } from "../support/server";
 import { sleep, until } from "../support/wait";
 
@@ -57,7 +58,7 @@ describe("kill -9 while an async provider works", () => {
     const tr: TheRouterFake = await fakeTheRouter({ key: KEYS.therouter, pollsUntilDone: 1 });
     fakes.push(tr);
     tr.holding = true; // in_progress until the test says otherwise
-    server = await startServer({ env: env({ THEROUTER_API_KEY: KEYS.therouter, THEROUTER_BASE_URL: tr.url }) });
+    server = await startServer({ env: env(fakeProvidersEnv({ therouter: KEYS.therouter }, { therouter: tr.url })) });
 
     const prompt = "A harbour at night, survives two crashes";
     const job = await createJob(server.url, { provider: "therouter", prompt, aspectRatio: "1:1" });
@@ -97,7 +98,7 @@ describe("kill -9 while an async provider works", () => {
     const qr: QuickRouterFake = await fakeQuickRouter({ key: KEYS.quickrouter, pollsUntilDone: 1 });
     fakes.push(qr);
     qr.holding = true;
-    server = await startServer({ env: env({ QUICKROUTER_API_KEY: KEYS.quickrouter, QUICKROUTER_BASE_URL: qr.url }) });
+    server = await startServer({ env: env(fakeProvidersEnv({ quickrouter: KEYS.quickrouter }, { quickrouter: qr.url })) });
 
     const prompt = "A paper boat, survives a crash";
     const job = await createJob(server.url, { provider: "quickrouter", prompt, aspectRatio: "16:9", seed: 31337 });
@@ -129,7 +130,7 @@ describe("kill -9 during a sync provider call", () => {
     const prompt = "A slow sync generation cut short";
     dmx.plan(prompt, { fault: "hang" }); // the answer would come long after the crash
     server = await startServer({
-      env: env({ DMXAPI_API_KEY: KEYS.dmxapi, DMXAPI_BASE_URL: dmx.url, PROVIDER_SYNC_TIMEOUT_MS: "60000" }),
+      env: env({ ...fakeProvidersEnv({ dmxapi: KEYS.dmxapi }, { dmxapi: dmx.url }), PROVIDER_SYNC_TIMEOUT_MS: "60000" }),
     });
 
     const job = await createJob(server.url, { provider: "dmxapi", prompt, aspectRatio: "1:1" });
@@ -162,7 +163,7 @@ describe("SIGTERM (graceful shutdown)", () => {
     fakes.push(dmx, tr);
     tr.holding = true;
     server = await startServer({
-      env: env({ DMXAPI_API_KEY: KEYS.dmxapi, DMXAPI_BASE_URL: dmx.url, THEROUTER_API_KEY: KEYS.therouter, THEROUTER_BASE_URL: tr.url }),
+      env: env(fakeProvidersEnv({ dmxapi: KEYS.dmxapi, therouter: KEYS.therouter }, { dmxapi: dmx.url, therouter: tr.url })),
     });
 
     const asyncPrompt = "An async job that outlives a deploy";

@@ -14,6 +14,7 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeProvider, startFakeProvider } from "../support/fake-provider";
 import { gradientPng } from "../support/fixtures";
+import { fakeProvidersEnv } from "../support/provider-env";
 import { getJson, type Json, ROOT, startServer, type TestServer, uploadOk, waitForJob } from "../support/server";
 
 const EVIL = "http://evil.example";
@@ -45,14 +46,7 @@ beforeAll(async () => {
     };
   });
   const keyEnv: Record<string, string> = {
-    THEROUTER_API_KEY: KEYS.therouter,
-    THEROUTER_BASE_URL: fake.url,
-    DMXAPI_API_KEY: KEYS.dmxapi,
-    DMXAPI_BASE_URL: fake.url,
-    MODELVERSE_API_KEY: KEYS.modelverse,
-    MODELVERSE_BASE_URL: fake.url,
-    QUICKROUTER_API_KEY: KEYS.quickrouter,
-    QUICKROUTER_BASE_URL: fake.url,
+    ...fakeProvidersEnv(KEYS, fake.url),
     PROVIDER_REQUEST_TIMEOUT_MS: "3000",
     PROVIDER_SYNC_TIMEOUT_MS: "3000",
     DEMO_DELAY_MS: "100",

@@ -1,5 +1,6 @@
 import { expect, type APIRequestContext, type Page, test } from "@playwright/test";
 import { type DmxapiFake, fakeDmxapi, fakeTheRouter, type TheRouterFake } from "../support/provider-fakes";
+import { fakeProvidersEnv } from "../support/provider-env";
 import { startServer, type TestServer } from "../support/server";
 import { quiesce, unique } from "./helpers";
 
@@ -151,10 +152,7 @@ test.describe("with priced and unpriced providers (local fakes)", () => {
     dmxapi = await fakeDmxapi({ key: "dmx-ledger" });
     server = await startServer({
       env: {
-        THEROUTER_API_KEY: "tr-ledger",
-        THEROUTER_BASE_URL: therouter.url,
-        DMXAPI_API_KEY: "dmx-ledger",
-        DMXAPI_BASE_URL: dmxapi.url,
+        ...fakeProvidersEnv({ therouter: "tr-ledger", dmxapi: "dmx-ledger" }, { therouter: therouter.url, dmxapi: dmxapi.url }),
         ATELIER_BUDGET_USD: "5",
       },
     });

@@ -1,6 +1,7 @@
 import { expect, type APIRequestContext, test } from "@playwright/test";
 import { encodePng, openStudio, quiesce, unique, uploadPng } from "./helpers";
 import { type DmxapiFake, fakeDmxapi, fakeTheRouter, type TheRouterFake } from "../support/provider-fakes";
+import { fakeProvidersEnv } from "../support/provider-env";
 import { startServer, type TestServer } from "../support/server";
 
 /**
@@ -170,10 +171,7 @@ test.describe("with paid providers (local fakes)", () => {
     dmxapi = await fakeDmxapi({ key: "dmx-test-key" });
     server = await startServer({
       env: {
-        THEROUTER_API_KEY: "tr-test-key",
-        THEROUTER_BASE_URL: therouter.url,
-        DMXAPI_API_KEY: "dmx-test-key",
-        DMXAPI_BASE_URL: dmxapi.url,
+        ...fakeProvidersEnv({ therouter: "tr-test-key", dmxapi: "dmx-test-key" }, { therouter: therouter.url, dmxapi: dmxapi.url }),
         ATELIER_BUDGET_USD: "0.03",
       },
     });

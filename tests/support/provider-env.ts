@@ -1,15 +1,22 @@
-type Providers<T> = { therouter: T; quickrouter: T; dmxapi: T; modelverse: T };
+import { PROVIDER_IDS, providerEnvVars, type KeyedProviderId } from "../../lib/catalog";
 
-/** The server env that points each of the four real providers at its fake, with its key. */
-export function fakeProvidersEnv(keys: Providers<string>, urls: Providers<string>): Record<string, string> {
-  return {
-    THEROUTER_API_KEY: keys.therouter,
-    THEROUTER_BASE_URL: urls.therouter,
-    QUICKROUTER_API_KEY: keys.quickrouter,
-    QUICKROUTER_BASE_URL: urls.quickrouter,
-    DMXAPI_API_KEY: keys.dmxapi,
-    DMXAPI_BASE_URL: urls.dmxapi,
-    MODELVERSE_API_KEY: keys.modelverse,
-    MODELVERSE_BASE_URL: urls.modelverse,
-  };
+type Providers<T> = Partial<Record<KeyedProviderId, T>>;
+
+/**
+ * The server env that points each given provider at its fake (one URL for all, or one each),
+ * with its key, under the variable names the catalog gives.
+ */
+export function fakeProvidersEnv(keys: Providers<string>, urls: Providers<string> | string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const id of PROVIDER_IDS) {
+    const vars = providerEnvVars(id);
+    const key = keys[id as KeyedProviderId];
+    if (!vars || key === undefined) continue;
+    const url = typeof urls === "string" ? urls : urls[id as KeyedProviderId];
+    // A key without its fake's URL would send it to the real provider.
+    if (url === undefined) throw new Error(`fakeProvidersEnv: a key for ${id} but no URL`);
+    env[vars.key] = key;
+    env[vars.baseUrl] = url;
+  }
+  return env;
 }

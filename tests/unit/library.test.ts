@@ -125,7 +125,7 @@ describe("gallery filters", () => {
     await expect(jobs.listJobs({ from: "yesterday" })).rejects.toMatchObject({ code: "invalid_request" });
     const { outputs } = await finishedJob();
     await expect(library.updateImageMeta(outputs[0]!.id, { note: "x".repeat(501) })).rejects.toMatchObject({ code: "invalid_request" });
-    await expect(library.updateImageMeta(ids.newId(), { favorite: true })).rejects.toMatchObject({ status: 404 });
+    await expect(library.updateImageMeta(ids.newId(), { favorite: true })).rejects.toMatchObject({ code: "not_found" });
   });
 });
 

@@ -178,7 +178,7 @@ describe("job pipeline", () => {
     expect(after?.status).toBe("canceled");
     expect(after?.outputs).toHaveLength(0);
     expect(fake.calls.cancel).toEqual([`p_${job.id}`]);
-    await expect(jobs.cancelJob(job.id)).rejects.toMatchObject({ status: 409, code: "already_finished" });
+    await expect(jobs.cancelJob(job.id)).rejects.toMatchObject({ code: "already_finished" });
   });
 
   it("after a restart resumes polling a saved provider job instead of submitting again", async () => {
@@ -386,6 +386,6 @@ describe("a data folder that cannot be written", () => {
     expect(saved?.status).toBe("succeeded");
     expect(saved?.outputs).toHaveLength(1);
     expect(submits).toBe(1);
-    await expect(retrySaving(job.id)).rejects.toMatchObject({ status: 409 });
+    await expect(retrySaving(job.id)).rejects.toMatchObject({ code: "not_recoverable" });
   });
 });

@@ -1,4 +1,4 @@
-import { route } from "@/lib/http";
+import { route } from "@/lib/server/http";
 import { exportZip } from "@/lib/export";
 
 /** GET /api/export?ids=a,b,c → a zip of those jobs' images with their recipes. */

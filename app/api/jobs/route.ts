@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { readJson, route } from "@/lib/http";
+import { readJson, route } from "@/lib/server/http";
 import { createJob, listJobs } from "@/lib/jobs";
 
 export const GET = route(async (request: Request) => {

@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { route } from "@/lib/http";
+import { route } from "@/lib/server/http";
 import { getLedger } from "@/lib/ledger";
 
 export const GET = route(async (request: Request) => {

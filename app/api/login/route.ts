@@ -1,14 +1,6 @@
 import { NextResponse } from "next/server";
-import {
-  checkPassword,
-  clearLoginFailures,
-  createSessionToken,
-  loginBlockedFor,
-  passwordRequired,
-  recordLoginFailure,
-  SESSION_COOKIE,
-  SESSION_MAX_AGE_S,
-} from "@/lib/auth";
+import { checkPassword, createSessionToken, passwordRequired, SESSION_COOKIE, SESSION_MAX_AGE_S } from "@/lib/auth";
+import { clearLoginFailures, loginBlockedFor, recordLoginFailure } from "@/lib/login-throttle";
 
 /** A plain form post, so signing in works before any JavaScript has loaded. */
 export async function POST(request: Request) {
@@ -17,12 +9,12 @@ export async function POST(request: Request) {
   const back = (error: string) => seeOther(`/login?error=${error}&next=${encodeURIComponent(next)}`);
   if (!passwordRequired()) return seeOther(next);
   const client = clientKey(request);
-  if (loginBlockedFor(client) > 0) return back("throttled");
+  if ((await loginBlockedFor(client)) > 0) return back("throttled");
   if (!checkPassword(String(form.get("password") ?? ""))) {
-    recordLoginFailure(client);
+    await recordLoginFailure(client);
     return back("wrong");
   }
-  clearLoginFailures(client);
+  await clearLoginFailures(client);
   const response = seeOther(next);
   response.cookies.set(SESSION_COOKIE, createSessionToken(), {
     httpOnly: true,

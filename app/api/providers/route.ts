@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
-import { route } from "@/lib/http";
-import { listProviders } from "@/lib/providers/registry";
+import { route } from "@/lib/server/http";
+import { listProviders } from "@/lib/provider-info";
 import { withUsualTimes } from "@/lib/usual-time";
 
 export const dynamic = "force-dynamic";

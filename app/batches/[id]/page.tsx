@@ -2,9 +2,9 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { cache } from "react";
 import { BatchView } from "@/components/batch/batch-view";
-import { ApiError } from "@/lib/http";
+import { AppError } from "@/lib/errors";
 import { getBatch } from "@/lib/jobs";
-import { listProviders } from "@/lib/providers/registry";
+import { listProviders } from "@/lib/provider-info";
 
 export const dynamic = "force-dynamic";
 
@@ -14,7 +14,7 @@ const load = cache(async (id: string) => {
   try {
     return await getBatch(id);
   } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return null;
+    if (error instanceof AppError && error.code === "not_found") return null;
     throw error;
   }
 });

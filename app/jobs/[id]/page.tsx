@@ -3,7 +3,7 @@ import { notFound } from "next/navigation";
 import { cache } from "react";
 import { JobView } from "@/components/job-view";
 import { getJob } from "@/lib/jobs";
-import { listProviders } from "@/lib/providers/registry";
+import { listProviders } from "@/lib/provider-info";
 import { withUsualTimes } from "@/lib/usual-time";
 import { ID_PATTERN } from "@/lib/schemas";
 

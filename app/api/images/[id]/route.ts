@@ -1,5 +1,6 @@
 import { NextResponse } from "next/server";
-import { notFound, readJson, route } from "@/lib/http";
+import { notFound } from "@/lib/errors";
+import { readJson, route } from "@/lib/server/http";
 import { updateImageMeta } from "@/lib/library";
 import { readImage } from "@/lib/images";
 

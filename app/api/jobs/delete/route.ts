@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { readJson, route } from "@/lib/http";
+import { readJson, route } from "@/lib/server/http";
 import { deleteJobs } from "@/lib/library";
 
 export const POST = route(async (request: Request) => NextResponse.json(await deleteJobs(await readJson(request))));

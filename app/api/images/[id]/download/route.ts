@@ -1,4 +1,4 @@
-import { route } from "@/lib/http";
+import { route } from "@/lib/server/http";
 import { downloadWithRecipe } from "@/lib/export";
 
 /** The image as a file to keep, with its recipe embedded (XMP), under a telling name. */

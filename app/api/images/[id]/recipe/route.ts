@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { route } from "@/lib/http";
+import { route } from "@/lib/server/http";
 import { copyableRecipe } from "@/lib/export";
 
 export const GET = route(async (_request: Request, { params }: { params: Promise<{ id: string }> }) => {

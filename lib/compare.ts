@@ -1,8 +1,8 @@
 import "server-only";
-import { db } from "@/lib/db";
-import { imageUrl, thumbUrl } from "@/lib/dto";
-import { copyableRecipe } from "@/lib/export";
-import { ID_PATTERN } from "@/lib/schemas";
+import { db } from "./db";
+import { imageUrl, thumbUrl } from "./dto";
+import { copyableRecipe } from "./export";
+import { ID_PATTERN } from "./schemas";
 
 export type CompareSide = {
   /** What the URL addressed (image id or `jobId.position`), so a swap keeps both sides' jobs. */

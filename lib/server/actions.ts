@@ -1,8 +1,8 @@
 "use server";
 
-import { cancelJob, createJob } from "@/lib/jobs";
-import { ApiError } from "@/lib/http";
-import type { JobDto } from "@/lib/dto";
+import type { JobDto } from "../dto";
+import { cancelJob, createJob } from "../jobs";
+import { errorAnswer } from "./http";
 
 /** Server actions for the studio; the same lib functions back the JSON API. */
 
@@ -12,9 +12,7 @@ async function run(fn: () => Promise<JobDto>): Promise<ActionResult> {
   try {
     return { ok: true, job: await fn() };
   } catch (error) {
-    if (error instanceof ApiError) return { ok: false, error: { code: error.code, message: error.message } };
-    console.error("[action] unexpected error", error);
-    return { ok: false, error: { code: "internal", message: "Something went wrong on the server. Try again." } };
+    return { ok: false, error: errorAnswer(error, "action").error };
   }
 }
 

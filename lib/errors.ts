@@ -1,0 +1,38 @@
+import type { z } from "zod";
+import { firstIssue } from "./schemas";
+
+/**
+ * Every reason the domain refuses a request. The code is what callers branch on; how it is
+ * answered (an HTTP status, an action result) is the edge's choice: see lib/server/http.ts.
+ */
+export type ErrorCode =
+  | "invalid_request"
+  /** The body is not JSON at all (as opposed to JSON that fails the schema). */
+  | "unsupported_media_type"
+  | "unsupported"
+  | "invalid_image"
+  | "too_many_pixels"
+  | "too_large"
+  | "not_found"
+  | "image_not_found"
+  | "provider_not_configured"
+  | "already_finished"
+  | "not_recoverable"
+  | "internal";
+
+/** A refusal the user can act on; its message is safe to show. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "AppError";
+  }
+}
+
+export const notFound = (message = "Not found") => new AppError("not_found", message);
+
+export function invalid(error: z.ZodError): AppError {
+  return new AppError("invalid_request", firstIssue(error));
+}

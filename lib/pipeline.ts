@@ -1,0 +1,215 @@
+import "server-only";
+import { findModel, type AspectRatioChoice, type Mode, type ProviderId } from "./catalog";
+import type { Db } from "./db";
+import type { Job } from "./generated/prisma/client";
+import { AppError } from "./errors";
+import { ingestImage, readImageBytes } from "./images";
+import type { JobFailure, JobProgress, JobResult, LeaseState } from "./queue/types";
+import { resolveRatio } from "./sizes";
+import { ProviderError, readableDetail, type GenerationRequest, type ProviderAdapter, type ProviderContext, type ProviderImage } from "./providers/types";
+
+export type PipelineDeps = {
+  db: Db;
+  adapterFor: (id: ProviderId) => ProviderAdapter;
+  fetch: typeof fetch;
+  now: () => number;
+  /** Resolves after ms, or early (rejecting) when the signal aborts. */
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  timeouts?: ProviderContext["timeouts"];
+  /** An async job not done this long after it started is given up. */
+  jobDeadlineMs?: number;
+  retry?: RetryPolicy;
+  log?: (message: string, extra?: unknown) => void;
+};
+
+export type RetryPolicy = { submitAttempts: number; pollAttempts: number; baseDelayMs: number; maxDelayMs: number };
+
+/** What the pipeline needs from whoever holds the job: it never learns which queue that is. */
+export type JobLease = {
+  /** Aborted with STOP (leave the job to another owner) or any other reason (canceled). */
+  signal: AbortSignal;
+  state(): Promise<LeaseState>;
+  record(data: JobProgress): Promise<void>;
+};
+
+export type Outcome =
+  | { kind: "succeeded"; result: JobResult }
+  | ({ kind: "failed" } & JobFailure)
+  /** Stopped, and the provider has been told. */
+  | { kind: "canceled" }
+  /** Left as it is for another owner: a saved provider id is polled again there. */
+  | { kind: "stopped" };
+
+/** The abort reason for "stop without canceling": shutdown, or the lease went to another owner. */
+export const STOP = Symbol("stop");
+
+const DEFAULT_POLL_MS = 2000;
+const DEFAULT_RETRY: RetryPolicy = { submitAttempts: 4, pollAttempts: 6, baseDelayMs: 1000, maxDelayMs: 120_000 };
+const DEFAULT_TIMEOUTS = { syncCallMs: 300_000, requestMs: 60_000 };
+
+class Canceled extends Error {}
+class Stopped extends Error {}
+type StoredOutput = { imageId: string; seed: number | null };
+
+/** One job from submission to stored images: submit → poll → download → store. */
+export async function runPipeline(job: Job, lease: JobLease, deps: PipelineDeps): Promise<Outcome> {
+  const { signal } = lease;
+  const provider = job.provider as ProviderId;
+  const adapter = deps.adapterFor(provider);
+  const ctx: ProviderContext = { fetch: deps.fetch, now: deps.now, signal, timeouts: deps.timeouts ?? DEFAULT_TIMEOUTS };
+  const retry = deps.retry ?? DEFAULT_RETRY;
+  const deadline = (job.startedAt?.getTime() ?? deps.now()) + (deps.jobDeadlineMs ?? 30 * 60_000);
+  const withRetry = <T>(attempt: () => Promise<T>, shouldRetry: (e: ProviderError) => boolean, attempts: number) =>
+    retrying(attempt, shouldRetry, attempts, signal, deps);
+  let providerJobId = job.providerJobId;
+  try {
+    const request = await buildRequest(job, deps.db);
+    // A retried save starts from the result links kept by the failed attempt.
+    let images: ProviderImage[] | undefined = job.resultUrls ? (JSON.parse(job.resultUrls) as ProviderImage[]) : undefined;
+    let wait = 0;
+    if (!providerJobId && !images) {
+      // Sent again only when the provider certainly never received it: nothing is billed twice.
+      // A cancel does not cut the submission short: the provider may already have taken it,
+      // and only its answer gives the id needed to cancel it there.
+      const submitCtx = { ...ctx, signal: new AbortController().signal };
+      const submitted = await withRetry(() => adapter.submit(request, submitCtx), (e) => e.notReceived, retry.submitAttempts);
+      if (submitted.status === "done") {
+        images = submitted.images;
+      } else {
+        providerJobId = submitted.providerJobId;
+        // Saved before the first poll: after a crash the next owner resumes this id instead of paying again.
+        await lease.record({ providerJobId });
+        wait = submitted.pollAfterMs ?? DEFAULT_POLL_MS;
+      }
+    }
+    while (!images) {
+      if (!adapter.poll) throw new ProviderError({ code: "internal", userMessage: "This provider cannot be polled." });
+      await deps.sleep(Math.min(wait, Math.max(0, deadline - deps.now())), signal);
+      await throwIfStopped(lease);
+      if (deps.now() >= deadline) {
+        await adapter.cancel?.(providerJobId!, ctx).catch(() => undefined);
+        throw new ProviderError({ code: "timeout", userMessage: "The provider did not finish this job in time, so Atelier gave up on it." });
+      }
+      const id = providerJobId!;
+      const polled = await withRetry(() => adapter.poll!(id, request, ctx), (e) => e.retryable, retry.pollAttempts);
+      if (polled.status === "done") images = polled.images;
+      else wait = polled.pollAfterMs ?? DEFAULT_POLL_MS;
+    }
+    await throwIfStopped(lease);
+    const outputs = await store(images, ctx, lease);
+    const price = findModel(provider, job.model)?.priceUsd;
+    const costUsd = price == null ? null : Math.round(price * outputs.length * 10_000) / 10_000;
+    return { kind: "succeeded", result: { costUsd, outputs } };
+  } catch (error) {
+    if (error instanceof Stopped || signal.reason === STOP) return { kind: "stopped" };
+    if (error instanceof Canceled || signal.aborted) {
+      if (providerJobId && adapter.cancel) {
+        await adapter.cancel(providerJobId, { ...ctx, signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
+      }
+      return { kind: "canceled" };
+    }
+    const failure = describeFailure(error);
+    if (failure.code === "internal") deps.log?.(`[worker] job ${job.id} failed`, error);
+    return { kind: "failed", ...failure };
+  }
+}
+
+async function retrying<T>(
+  attempt: () => Promise<T>,
+  shouldRetry: (error: ProviderError) => boolean,
+  attempts: number,
+  signal: AbortSignal,
+  deps: PipelineDeps,
+): Promise<T> {
+  const { baseDelayMs, maxDelayMs } = deps.retry ?? DEFAULT_RETRY;
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof ProviderError) || !shouldRetry(error) || i >= attempts || signal.aborted) throw error;
+      const backoff = baseDelayMs * 2 ** (i - 1);
+      await deps.sleep(Math.min(maxDelayMs, Math.max(backoff, error.retryAfterMs ?? 0)), signal);
+    }
+  }
+}
+
+async function throwIfStopped(lease: JobLease): Promise<void> {
+  // A shutdown is not a cancel: a result already in hand is still stored.
+  if (lease.signal.aborted && lease.signal.reason !== STOP) throw new Canceled();
+  const state = await lease.state();
+  if (state === "canceled") throw new Canceled();
+  if (state === "lost") throw new Stopped();
+}
+
+async function buildRequest(job: Job, db: Db): Promise<GenerationRequest> {
+  const rows =
+    job.mode === "edit" ? await db.jobInput.findMany({ where: { jobId: job.id }, orderBy: { position: "asc" }, include: { image: true } }) : [];
+  const inputs = await Promise.all(
+    rows.map(async ({ image }) => ({ bytes: await readImageBytes(image), mime: image.mime, width: image.width, height: image.height })),
+  );
+  const model = findModel(job.provider as ProviderId, job.model);
+  return {
+    jobId: job.id,
+    model: job.model,
+    mode: job.mode as Mode,
+    prompt: job.prompt,
+    aspectRatio: job.aspectRatio as AspectRatioChoice,
+    resolvedRatio: resolveRatio(job.aspectRatio as AspectRatioChoice, inputs[0], model?.aspectRatios),
+    seed: job.seed,
+    n: job.n,
+    inputs,
+  };
+}
+
+/** Downloads (URLs expire) and stores every result before the job counts as done. */
+async function store(images: ProviderImage[], ctx: ProviderContext, lease: JobLease): Promise<StoredOutput[]> {
+  if (images.length === 0) throw new ProviderError({ code: "invalid_response", userMessage: "The provider answered without an image." });
+  const links = images.filter((image) => "url" in image);
+  if (links.length === images.length) await lease.record({ resultUrls: JSON.stringify(links) });
+  const stored: StoredOutput[] = [];
+  for (const image of images) {
+    const bytes = "bytes" in image ? image.bytes : await download(image.url, ctx);
+    try {
+      stored.push({ imageId: (await ingestImage(bytes, "output")).id, seed: image.seed ?? null });
+    } catch (error) {
+      if (error instanceof AppError) {
+        throw new ProviderError({ code: "invalid_response", userMessage: "The provider returned a file that is not a usable image.", detail: error.message });
+      }
+      throw new ProviderError({
+        code: "storage_failed",
+        userMessage:
+          links.length === images.length
+            ? "The result could not be saved: the data folder is full or not writable. Atelier kept the provider's link; free some space, then choose “Retry saving”."
+            : "The result could not be saved: the data folder is full or not writable. The provider sent the image inline, so it could not be kept; free some space and run the job again.",
+        detail: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+  return stored;
+}
+
+async function download(url: string, ctx: ProviderContext): Promise<Buffer> {
+  let response: Response;
+  try {
+    response = await ctx.fetch(url, { signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(ctx.timeouts.requestMs)]) });
+  } catch (error) {
+    if (ctx.signal.aborted) throw error;
+    throw new ProviderError({ code: "expired", userMessage: "The result could not be downloaded from the provider.", detail: String(error) });
+  }
+  if (!response.ok) {
+    throw new ProviderError({
+      code: "expired",
+      userMessage: "The provider's result link no longer works, so the image could not be saved.",
+      detail: `HTTP ${response.status} for the result URL`,
+    });
+  }
+  return Buffer.from(await response.arrayBuffer());
+}
+
+/** The words for the designer, and apart from them the raw detail the job page keeps behind "Details". */
+function describeFailure(error: unknown): JobFailure {
+  if (error instanceof ProviderError) {
+    return { code: error.code, message: error.userMessage, detail: error.detail ? readableDetail(error.detail) : null };
+  }
+  return { code: "internal", message: "Something went wrong inside Atelier while running this job.", detail: null };
+}
