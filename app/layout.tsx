@@ -1,7 +1,7 @@
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
-import { AppHeader } from "@/components/app-header";
-import { FinishToasts } from "@/components/finish-toasts";
+import { AppHeader } from "@/components/ui/app-header";
+import { FinishToasts } from "@/components/ui/finish-toasts";
 import { THEME_SCRIPT } from "@/lib/client/theme";
 import { QueryProvider } from "./query-provider";
 import "./globals.css";

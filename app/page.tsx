@@ -1,5 +1,5 @@
-import { Studio } from "@/components/studio";
-import type { RemixSource } from "@/components/studio-form";
+import { Studio } from "@/components/studio/studio";
+import type { RemixSource } from "@/components/studio/studio-form";
 import { getJob, listJobs } from "@/lib/jobs";
 import { budgetStatus } from "@/lib/ledger";
 import { listProviders } from "@/lib/provider-info";

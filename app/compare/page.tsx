@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { CompareView } from "@/components/compare/compare-view";
-import { ArrowLeftIcon, CompareIcon, SwapIcon } from "@/components/icons";
-import { buttonSecondary } from "@/components/job/styles";
+import { ArrowLeftIcon, CompareIcon, SwapIcon } from "@/components/ui/icons";
+import { buttonSecondary } from "@/components/ui/button-styles";
 import { fromLabel, safeFrom, withFrom } from "@/lib/client/back-link";
 import { type JobFacts, jobFacts } from "./facts";
 import { compareUrl } from "@/lib/client/job-api";

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { dayLabel, daysBetween, LedgerChart, type Metric } from "@/components/ledger-chart";
+import { dayLabel, daysBetween, LedgerChart, type Metric } from "@/components/ledger/ledger-chart";
 import { CATALOG, findModel, PROVIDER_IDS, type ProviderId } from "@/lib/catalog";
 import { PRICE_NOT_PUBLISHED } from "@/lib/client/format";
 import { getLedger, type Ledger } from "@/lib/ledger";

@@ -9,10 +9,10 @@ import { formatPrice, priceText } from "@/lib/client/format";
 import { type Batch, compareUrl, fetchBatch, jobQueryKeys, outputRef } from "@/lib/client/job-api";
 import { isActive, POLL_MS } from "@/lib/client/jobs";
 import { queryKeys } from "@/lib/client/query-keys";
-import { ElapsedTime } from "../elapsed-time";
-import { AlertIcon, ArrowLeftIcon, CompareIcon, JobStarIcon, Spinner } from "../icons";
-import { buttonPrimary, buttonSecondary } from "../job/styles";
-import { StatusBadge } from "../status-badge";
+import { ElapsedTime } from "../ui/elapsed-time";
+import { AlertIcon, ArrowLeftIcon, CompareIcon, JobStarIcon, Spinner } from "../ui/icons";
+import { buttonPrimary, buttonSecondary } from "../ui/button-styles";
+import { StatusBadge } from "../ui/status-badge";
 
 function modelLabels(job: JobDto, providers: ProviderDto[]) {
   const provider = providers.find((p) => p.id === job.provider);

@@ -2,9 +2,9 @@
 
 import { type KeyboardEvent as ReactKeyboardEvent, type ReactNode, useCallback, useEffect, useId, useLayoutEffect, useRef, useState } from "react";
 import Link from "next/link";
-import { CompareSlider, sliderKey } from "../compare-slider";
-import { ExpandIcon } from "../icons";
-import { SideBySide } from "../side-by-side";
+import { CompareSlider, sliderKey } from "./compare-slider";
+import { ExpandIcon } from "../ui/icons";
+import { SideBySide } from "./side-by-side";
 import { DifferenceView } from "./difference-view";
 import { ProgressiveImage } from "./progressive-image";
 import { boxStyle, type CompareImage, fitRatio, useGestures, useZoomScale, zoomPercent } from "./hooks";

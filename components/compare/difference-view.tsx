@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
-import { Spinner } from "../icons";
+import { Spinner } from "../ui/icons";
 import { boxStyle, type CompareImage, useGestures } from "./hooks";
 import type { ZoomPan } from "./zoom-pan";
 

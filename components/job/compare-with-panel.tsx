@@ -4,7 +4,7 @@ import Link from "next/link";
 import type { JobDto } from "@/lib/dto";
 import { withFrom } from "@/lib/client/back-link";
 import { compareUrl } from "@/lib/client/job-api";
-import { Spinner } from "../icons";
+import { Spinner } from "../ui/icons";
 import { lineageImages, useLineage } from "../lineage/lineage-data";
 
 type Choice = { imageId: string; thumbUrl: string; width: number; height: number; label: string; title: string };

@@ -10,10 +10,10 @@ import { priceText } from "@/lib/client/format";
 import { createVariations, remixUrl, rerunJob, VARIATIONS_MAX, VARIATIONS_MIN } from "@/lib/client/job-api";
 import { queryKeys } from "@/lib/client/query-keys";
 import { estimateCost } from "@/lib/client/recipe-fit";
-import { ActionError } from "../action-error";
-import { ChevronDownIcon, RemixIcon, RerunIcon, Spinner, VariationsIcon } from "../icons";
+import { ActionError } from "../ui/action-error";
+import { ChevronDownIcon, RemixIcon, RerunIcon, Spinner, VariationsIcon } from "../ui/icons";
 import { Popover } from "./popover";
-import { buttonPrimary, buttonSecondary } from "./styles";
+import { buttonPrimary, buttonSecondary } from "../ui/button-styles";
 
 /** Re-runs the job (same recipe, same seed) and opens the new job. Also "Retry" for failed jobs. */
 export function useRerun(jobId: string) {

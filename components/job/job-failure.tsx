@@ -7,10 +7,10 @@ import { formatDuration } from "@/lib/client/format";
 import { remixUrl } from "@/lib/client/job-api";
 import { isSlow } from "@/lib/client/jobs";
 import { useNow } from "@/lib/client/use-now";
-import { ElapsedTime } from "../elapsed-time";
-import { AlertIcon, EditIcon } from "../icons";
+import { ElapsedTime } from "../ui/elapsed-time";
+import { AlertIcon, EditIcon } from "../ui/icons";
 import { RetryButton } from "./job-actions";
-import { buttonPrimary } from "./styles";
+import { buttonPrimary } from "../ui/button-styles";
 
 /**
  * What a failed job says and offers: the message in plain words, the provider's own words

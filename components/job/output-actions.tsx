@@ -8,11 +8,11 @@ import { errorMessage } from "@/lib/client/api";
 import { copyToClipboard } from "@/lib/client/clipboard";
 import { continueUrl, downloadUrl, fetchRecipe, jobQueryKeys, updateImageMeta } from "@/lib/client/job-api";
 import { queryKeys } from "@/lib/client/query-keys";
-import { ActionError } from "../action-error";
-import { CheckIcon, ClipboardIcon, CompareIcon, DownloadIcon, EditIcon, JobStarIcon, Spinner } from "../icons";
+import { ActionError } from "../ui/action-error";
+import { CheckIcon, ClipboardIcon, CompareIcon, DownloadIcon, EditIcon, JobStarIcon, Spinner } from "../ui/icons";
 import { NoteField } from "./note-field";
 import { Popover } from "./popover";
-import { buttonPrimary, buttonSecondary } from "./styles";
+import { buttonPrimary, buttonSecondary } from "../ui/button-styles";
 
 const CompareWithPanel = lazy(() => import("./compare-with-panel"));
 

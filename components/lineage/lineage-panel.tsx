@@ -7,8 +7,8 @@ import { withFrom } from "@/lib/client/back-link";
 import { compareUrl } from "@/lib/client/job-api";
 import { STATUS_LABEL } from "@/lib/client/jobs";
 import type { JobStatus } from "@/lib/schemas";
-import { AlertIcon, CompareIcon, JobStarIcon, Spinner, TreeIcon } from "../icons";
-import { buttonPrimary, buttonSecondary } from "../job/styles";
+import { AlertIcon, CompareIcon, JobStarIcon, Spinner, TreeIcon } from "../ui/icons";
+import { buttonPrimary, buttonSecondary } from "../ui/button-styles";
 import { type LaidImage, type LaidNode, layoutLineage, useLineage } from "./lineage-data";
 
 const NODE_W = 120;

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { cache } from "react";
-import { JobView } from "@/components/job-view";
+import { JobView } from "@/components/job/job-view";
 import { getJob } from "@/lib/jobs";
 import { listProviders } from "@/lib/provider-info";
 import { withUsualTimes } from "@/lib/usual-time";

@@ -1,8 +1,8 @@
 "use client";
 
 import { SEED_LIMIT } from "@/lib/client/constants";
-import { DiceIcon } from "./icons";
-import { FieldError } from "./field-error";
+import { DiceIcon } from "../ui/icons";
+import { FieldError } from "../ui/field-error";
 
 export function SeedField({
   value,

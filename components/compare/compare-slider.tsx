@@ -1,9 +1,9 @@
 "use client";
 
 import { type KeyboardEvent, useCallback, useLayoutEffect, useRef, useState } from "react";
-import { boxStyle, type CompareImage, useGestures } from "./compare/hooks";
-import { ProgressiveImage } from "./compare/progressive-image";
-import type { ZoomPan } from "./compare/zoom-pan";
+import { boxStyle, type CompareImage, useGestures } from "./hooks";
+import { ProgressiveImage } from "./progressive-image";
+import type { ZoomPan } from "./zoom-pan";
 
 const clamp = (v: number) => Math.min(100, Math.max(0, v));
 

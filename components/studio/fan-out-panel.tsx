@@ -4,7 +4,7 @@ import { useId, useState } from "react";
 import type { ProviderId } from "@/lib/catalog";
 import { formatPrice, priceText } from "@/lib/client/format";
 import { estimateCost, type ModelOption } from "@/lib/client/recipe-fit";
-import { AlertIcon, CloseIcon, FanOutIcon, Spinner } from "./icons";
+import { AlertIcon, CloseIcon, FanOutIcon, Spinner } from "../ui/icons";
 
 export type FanOutTarget = { provider: ProviderId; model: string };
 const key = (o: { provider: string; model: string }) => `${o.provider}::${o.model}`;

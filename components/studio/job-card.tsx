@@ -5,10 +5,10 @@ import { useRouter } from "next/navigation";
 import type { JobDto } from "@/lib/dto";
 import { isActive, STATUS_LABEL } from "@/lib/client/jobs";
 import { ratioLabel } from "@/lib/client/format";
-import { CancelJobButton } from "./cancel-job-button";
-import { ElapsedTime } from "./elapsed-time";
-import { AlertIcon, CloseIcon, Spinner } from "./icons";
-import { StatusBadge } from "./status-badge";
+import { CancelJobButton } from "../job/cancel-job-button";
+import { ElapsedTime } from "../ui/elapsed-time";
+import { AlertIcon, CloseIcon, Spinner } from "../ui/icons";
+import { StatusBadge } from "../ui/status-badge";
 
 /** One live job: status with a ticking clock, cancel while active, thumbnails when done. */
 /** `/?remix=<id>`, keeping the gallery's filters that are in the address bar. */

@@ -6,7 +6,7 @@ import type { JobDto, OutputRef } from "@/lib/dto";
 import { withFrom } from "@/lib/client/back-link";
 
 /** The comparison (zoom, slider, canvas difference) loads after the page: it isn't first-load JS. */
-const CompareView = lazy(() => import("./compare/compare-view").then((m) => ({ default: m.CompareView })));
+const CompareView = lazy(() => import("../compare/compare-view").then((m) => ({ default: m.CompareView })));
 
 /**
  * As tall as the window allows while the page header and title above, and the output picker

@@ -13,7 +13,7 @@ import { useDebounced } from "@/lib/client/use-debounced";
 import { useWindowGrid } from "@/lib/client/use-window-grid";
 import { GalleryFilters } from "./gallery-filters";
 import { GalleryTile, isFavorite } from "./gallery-tile";
-import { CloseIcon, ImageIcon, SearchIcon, SelectIcon, Spinner } from "./icons";
+import { CloseIcon, ImageIcon, SearchIcon, SelectIcon, Spinner } from "../ui/icons";
 
 // Only needed once the designer starts selecting.
 const SelectionToolbar = dynamic(() => import("./selection-toolbar").then((m) => m.SelectionToolbar), { ssr: false });

@@ -7,8 +7,8 @@ import { errorMessage } from "@/lib/client/api";
 import { GALLERY_ANCHOR, withFrom } from "@/lib/client/back-link";
 import { compareUrl, outputRef } from "@/lib/client/job-api";
 import { deleteJobs, exportUrl } from "@/lib/client/library";
-import { ConfirmDialog } from "./confirm-dialog";
-import { CloseIcon, CompareIcon, DownloadIcon, TrashIcon } from "./icons";
+import { ConfirmDialog } from "../ui/confirm-dialog";
+import { CloseIcon, CompareIcon, DownloadIcon, TrashIcon } from "../ui/icons";
 
 /**
  * The bar that floats over the gallery in select mode: how many are picked, and what to do

@@ -8,8 +8,8 @@ import { formatBytes, formatSize } from "@/lib/client/format";
 import { afterLoad } from "@/lib/client/after-load";
 import { ACCEPT_ATTR, MAX_UPLOAD_PIXELS, checkImageFile } from "@/lib/client/limits";
 import type { DragState, DropzoneRoot as DropzoneRootType } from "./dropzone-root";
-import { CloseIcon, ImageIcon, Spinner, UploadIcon } from "./icons";
-import { FieldError } from "./field-error";
+import { CloseIcon, ImageIcon, Spinner, UploadIcon } from "../ui/icons";
+import { FieldError } from "../ui/field-error";
 
 export type InputImage = {
   id: string;

@@ -11,18 +11,18 @@ import { jobQueryKeys } from "@/lib/client/job-api";
 import { isActive, jobPollInterval, STATUS_LABEL } from "@/lib/client/jobs";
 import { queryKeys } from "@/lib/client/query-keys";
 import { CancelJobButton } from "./cancel-job-button";
-import { ElapsedTime } from "./elapsed-time";
-import { ArrowLeftIcon, Spinner, VariationsIcon } from "./icons";
-import { JobActions, RetryButton } from "./job/job-actions";
-import { ActiveStatus, JobFailure } from "./job/job-failure";
-import { OutputActions } from "./job/output-actions";
+import { ElapsedTime } from "../ui/elapsed-time";
+import { ArrowLeftIcon, Spinner, VariationsIcon } from "../ui/icons";
+import { JobActions, RetryButton } from "./job-actions";
+import { ActiveStatus, JobFailure } from "./job-failure";
+import { OutputActions } from "./output-actions";
 import { JobRecipe } from "./job-recipe";
 import { OutputPicker } from "./output-picker";
 import { ResultViewer } from "./result-viewer";
-import { StatusBadge } from "./status-badge";
+import { StatusBadge } from "../ui/status-badge";
 
 /** The lineage tree loads after the page: it isn't first-load JS. */
-const LineagePanel = lazy(() => import("./lineage/lineage-panel").then((m) => ({ default: m.LineagePanel })));
+const LineagePanel = lazy(() => import("../lineage/lineage-panel").then((m) => ({ default: m.LineagePanel })));
 
 function Placeholder({ job, usualMs }: { job: JobDto; usualMs: number | null }) {
   const input = job.inputs[0];

@@ -1,9 +1,9 @@
 "use client";
 
 import { useRef } from "react";
-import { boxStyle, type CompareImage, useBoxSize, useGestures, zoomPercent } from "./compare/hooks";
-import { ProgressiveImage } from "./compare/progressive-image";
-import type { ZoomPan } from "./compare/zoom-pan";
+import { boxStyle, type CompareImage, useBoxSize, useGestures, zoomPercent } from "./hooks";
+import { ProgressiveImage } from "./progressive-image";
+import type { ZoomPan } from "./zoom-pan";
 
 function Pane({
   image,

@@ -5,7 +5,7 @@ import { memo, type MouseEvent, type ReactNode } from "react";
 import type { JobDto } from "@/lib/dto";
 import { STATUS_LABEL } from "@/lib/client/jobs";
 import { ratioLabel } from "@/lib/client/format";
-import { AlertIcon, CheckIcon, Spinner, StarIcon } from "./icons";
+import { AlertIcon, CheckIcon, Spinner, StarIcon } from "../ui/icons";
 
 type Props = {
   job: JobDto;

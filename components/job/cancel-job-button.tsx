@@ -4,8 +4,8 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState, useTransition } from "react";
 import { cancelJobAction } from "@/lib/server/actions";
 import { queryKeys } from "@/lib/client/query-keys";
-import { ActionError } from "./action-error";
-import { Spinner, StopIcon } from "./icons";
+import { ActionError } from "../ui/action-error";
+import { Spinner, StopIcon } from "../ui/icons";
 
 export function CancelJobButton({ jobId, compact = false }: { jobId: string; compact?: boolean }) {
   const queryClient = useQueryClient();

@@ -4,8 +4,8 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { fetchJob } from "@/lib/client/api";
 import { queryKeys } from "@/lib/client/query-keys";
-import { CloseIcon } from "./icons";
-import { StatusBadge } from "./status-badge";
+import { CloseIcon } from "../ui/icons";
+import { StatusBadge } from "../ui/status-badge";
 
 /**
  * Right under the submit button: the job the last submit started, its status, and a link to

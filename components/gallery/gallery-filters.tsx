@@ -7,7 +7,7 @@ import type { JobStatus } from "@/lib/schemas";
 import { JOB_STATUS_LIST } from "@/lib/client/constants";
 import { activeFilterCount, type GalleryFilter, modelFilterValue, type Sort, splitModelFilter } from "@/lib/client/gallery-filter";
 import { STATUS_LABEL } from "@/lib/client/jobs";
-import { CalendarIcon, ChevronDownIcon, StarIcon } from "./icons";
+import { CalendarIcon, ChevronDownIcon, StarIcon } from "../ui/icons";
 
 function Select({
   label,

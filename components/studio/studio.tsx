@@ -9,7 +9,7 @@ import { isActive } from "@/lib/client/jobs";
 import { type Budget, fetchBudget } from "@/lib/client/library";
 import { queryKeys } from "@/lib/client/query-keys";
 import { studioSession } from "@/lib/client/session";
-import { HistoryGallery } from "./history-gallery";
+import { HistoryGallery } from "../gallery/history-gallery";
 import { LiveJobs } from "./live-jobs";
 import { type RemixSource, StudioForm } from "./studio-form";
 

@@ -1,8 +1,8 @@
 import type { ReactNode } from "react";
 import type { JobDto, ProviderDto } from "@/lib/dto";
 import { durationBetween, formatCost, formatDuration, modeLabel, PRICE_NOT_PUBLISHED, ratioLabel } from "@/lib/client/format";
-import { CopyButton } from "./copy-button";
-import { LocalTime } from "./local-time";
+import { CopyButton } from "../ui/copy-button";
+import { LocalTime } from "../ui/local-time";
 
 function Row({ term, children }: { term: string; children: ReactNode }) {
   return (
