@@ -3,7 +3,7 @@ import type { RemixSource } from "@/components/studio/studio-form";
 import { getJob, listJobs } from "@/lib/jobs";
 import { budgetStatus } from "@/lib/ledger";
 import { listProviders } from "@/lib/provider-info";
-import { GALLERY_PAGE_SIZE } from "@/lib/client/api";
+import { GALLERY_PAGE_SIZE } from "@/lib/client/constants";
 import { filterFromParams, filterToApiParams, type GalleryFilter } from "@/lib/client/gallery-filter";
 import type { JobPage } from "@/lib/dto";
 import { ID_PATTERN } from "@/lib/schemas";

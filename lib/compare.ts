@@ -1,4 +1,6 @@
 import "server-only";
+import { findModel, PROVIDER_IDS, type ProviderId, providerSpec } from "./catalog";
+import { durationBetween, formatDuration, priceText } from "./client/format";
 import { db } from "./db";
 import { imageUrl, thumbUrl } from "./dto";
 import { copyableRecipe } from "./export";
@@ -16,7 +18,7 @@ export type CompareSide = {
   job: { id: string; prompt: string; provider: string; model: string; seed: number } | null;
 };
 
-/** `<jobId>.<position>`: one job's output (lib/client/job-api outputRef). */
+/** `<jobId>.<position>`: one job's output (lib/client/urls outputRef). */
 const OUTPUT_REF = /^([0-9A-HJKMNP-TV-Z]{26})\.(\d{1,2})$/;
 
 const side = (ref: string, image: { id: string; width: number; height: number }, job: CompareSide["job"]): CompareSide => ({
@@ -61,4 +63,26 @@ export async function loadSide(ref: string | undefined): Promise<CompareSide | n
     image,
     recipe ? { id: recipe.jobId, prompt: recipe.prompt, provider: recipe.provider, model: recipe.model, seed: recipe.seed } : null,
   );
+}
+
+export type JobFacts = { provider: string; model: string; duration: string | null; cost: string };
+
+const isProvider = (id: string): id is ProviderId => (PROVIDER_IDS as readonly string[]).includes(id);
+
+/** What made a compared image, in words a designer compares providers by: who, which model, how long, how much. */
+export async function jobFacts(jobId: string): Promise<JobFacts | null> {
+  const job = await db().job.findUnique({
+    where: { id: jobId },
+    select: { provider: true, model: true, startedAt: true, finishedAt: true, costUsd: true },
+  });
+  if (!job) return null;
+  const provider = isProvider(job.provider) ? providerSpec(job.provider) : undefined;
+  const model = isProvider(job.provider) ? findModel(job.provider, job.model) : undefined;
+  const ran = durationBetween(job.startedAt?.toISOString() ?? null, job.finishedAt?.toISOString() ?? null);
+  return {
+    provider: provider?.label ?? job.provider,
+    model: model?.label ?? job.model,
+    duration: ran === null ? null : formatDuration(ran),
+    cost: priceText(job.costUsd),
+  };
 }

@@ -81,6 +81,19 @@ export type ProviderDto = {
   })[];
 };
 
+/** GET /api/ledger: spend per UTC day, provider and model, and this month's budget. */
+export type LedgerRow = { day: string; provider: string; model: string; jobs: number; images: number; costUsd: number };
+export type Budget = { monthlyUsd: number | null; spentThisMonthUsd: number };
+export type LedgerDto = {
+  from: string;
+  to: string;
+  rows: LedgerRow[];
+  totalUsd: number;
+  /** Jobs whose provider publishes no price: counted, but their cost is unknown. */
+  unpricedJobs: number;
+  budget: Budget;
+};
+
 export type ApiErrorBody = { error: { code: string; message: string } };
 
 export const imageUrl = (id: string) => `/api/images/${id}`;

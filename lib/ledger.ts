@@ -5,23 +5,13 @@ import { env } from "./env";
 import { invalid } from "./errors";
 import { idFloor } from "./ids";
 import { Prisma } from "./generated/prisma/client";
-
-export type LedgerRow = { day: string; provider: string; model: string; jobs: number; images: number; costUsd: number };
-export type Ledger = {
-  from: string;
-  to: string;
-  rows: LedgerRow[];
-  totalUsd: number;
-  /** Jobs whose provider publishes no price: counted, but their cost is unknown. */
-  unpricedJobs: number;
-  budget: { monthlyUsd: number | null; spentThisMonthUsd: number };
-};
+import type { Budget, LedgerDto, LedgerRow } from "./dto";
 
 const querySchema = z.strictObject({ from: z.iso.date().optional(), to: z.iso.date().optional() });
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** Spend per UTC day, provider and model, from the costs recorded on succeeded jobs. */
-export async function getLedger(raw: Record<string, unknown>, now = Date.now()): Promise<Ledger> {
+export async function getLedger(raw: Record<string, unknown>, now = Date.now()): Promise<LedgerDto> {
   const parsed = querySchema.safeParse(raw);
   if (!parsed.success) throw invalid(parsed.error);
   const to = parsed.data.to ?? day(now);
@@ -52,7 +42,7 @@ export async function getLedger(raw: Record<string, unknown>, now = Date.now()):
 }
 
 /** This calendar month's (UTC) spend against ATELIER_BUDGET_USD, for the warning before a submit. */
-export async function budgetStatus(now = Date.now()): Promise<Ledger["budget"]> {
+export async function budgetStatus(now = Date.now()): Promise<Budget> {
   const monthStart = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), 1);
   const [row] = await db().$queryRaw<{ spent: number | null }[]>`
     SELECT SUM("costUsd") AS spent FROM "Job" WHERE status = 'succeeded' AND id >= ${idFloor(monthStart)}`;

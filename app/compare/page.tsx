@@ -4,9 +4,8 @@ import { CompareView } from "@/components/compare/compare-view";
 import { ArrowLeftIcon, CompareIcon, SwapIcon } from "@/components/ui/icons";
 import { buttonSecondary } from "@/components/ui/button-styles";
 import { fromLabel, safeFrom, withFrom } from "@/lib/client/back-link";
-import { type JobFacts, jobFacts } from "./facts";
-import { compareUrl } from "@/lib/client/job-api";
-import { type CompareSide, loadSide } from "@/lib/compare";
+import { compareUrl } from "@/lib/client/urls";
+import { type CompareSide, type JobFacts, jobFacts, loadSide } from "@/lib/compare";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Compare" };

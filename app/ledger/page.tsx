@@ -3,7 +3,8 @@ import Link from "next/link";
 import { dayLabel, daysBetween, LedgerChart, type Metric } from "@/components/ledger/ledger-chart";
 import { CATALOG, findModel, PROVIDER_IDS, type ProviderId } from "@/lib/catalog";
 import { PRICE_NOT_PUBLISHED } from "@/lib/client/format";
-import { getLedger, type Ledger } from "@/lib/ledger";
+import type { LedgerDto } from "@/lib/dto";
+import { getLedger } from "@/lib/ledger";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Cost ledger" };
@@ -60,7 +61,7 @@ export default async function LedgerPage({ searchParams }: { searchParams: Promi
   const params = await searchParams;
   const metric: Metric = params.metric === "images" ? "images" : "cost";
   const { from, to, problem } = range(params);
-  const ledger: Ledger = await getLedger({ ...(from && { from }), ...(to && { to }) });
+  const ledger: LedgerDto = await getLedger({ ...(from && { from }), ...(to && { to }) });
   const today = iso(Date.now());
 
   // Per provider and model over the whole range.

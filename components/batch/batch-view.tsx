@@ -6,9 +6,10 @@ import { useEffect, useRef, useState } from "react";
 import type { JobDto, ProviderDto } from "@/lib/dto";
 import { withFrom } from "@/lib/client/back-link";
 import { formatPrice, priceText } from "@/lib/client/format";
-import { type Batch, compareUrl, fetchBatch, jobQueryKeys, outputRef } from "@/lib/client/job-api";
-import { isActive, POLL_MS } from "@/lib/client/jobs";
+import { type Batch, fetchBatch } from "@/lib/client/api";
+import { compareUrl, outputRef } from "@/lib/client/urls";
 import { queryKeys } from "@/lib/client/query-keys";
+import { isActive, POLL_MS } from "@/lib/client/jobs";
 import { ElapsedTime } from "../ui/elapsed-time";
 import { AlertIcon, ArrowLeftIcon, CompareIcon, JobStarIcon, Spinner } from "../ui/icons";
 import { buttonPrimary, buttonSecondary } from "../ui/button-styles";
@@ -148,7 +149,7 @@ function JobCard({
 export function BatchView({ initial, providers }: { initial: Batch; providers: ProviderDto[] }) {
   const queryClient = useQueryClient();
   const { data = initial } = useQuery({
-    queryKey: jobQueryKeys.batch(initial.batchId),
+    queryKey: queryKeys.batch(initial.batchId),
     queryFn: ({ signal }) => fetchBatch(initial.batchId, signal),
     initialData: initial,
     staleTime: 0,

@@ -4,10 +4,9 @@ import { keepPreviousData, type InfiniteData, useInfiniteQuery, useQueryClient }
 import dynamic from "next/dynamic";
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
 import type { JobDto, JobPage, ProviderDto } from "@/lib/dto";
-import { errorMessage, fetchJobs } from "@/lib/client/api";
+import { errorMessage, fetchJobs, updateImageMeta } from "@/lib/client/api";
 import { mapGalleryJobs, refreshGallery, removeFromGallery } from "@/lib/client/gallery-cache";
 import { FILTER_KEYS, filterKey, filterToParams, type GalleryFilter, isDefaultFilter } from "@/lib/client/gallery-filter";
-import { setFavorite } from "@/lib/client/library";
 import { queryKeys } from "@/lib/client/query-keys";
 import { useDebounced } from "@/lib/client/use-debounced";
 import { useWindowGrid } from "@/lib/client/use-window-grid";
@@ -193,7 +192,7 @@ export function HistoryGallery({
       };
       apply(!wasFavorite);
       try {
-        await Promise.all(targets.map((o) => setFavorite(o.imageId, !wasFavorite)));
+        await Promise.all(targets.map((o) => updateImageMeta(o.imageId, { favorite: !wasFavorite })));
         // Lists filtered to favourites change membership; let them refetch.
         void queryClient.invalidateQueries({
           queryKey: queryKeys.galleryAll,

@@ -3,10 +3,9 @@
 import Link from "next/link";
 import { useState } from "react";
 import type { JobDto } from "@/lib/dto";
-import { errorMessage } from "@/lib/client/api";
+import { deleteJobs, errorMessage } from "@/lib/client/api";
+import { compareUrl, exportUrl, outputRef } from "@/lib/client/urls";
 import { GALLERY_ANCHOR, withFrom } from "@/lib/client/back-link";
-import { compareUrl, outputRef } from "@/lib/client/job-api";
-import { deleteJobs, exportUrl } from "@/lib/client/library";
 import { ConfirmDialog } from "../ui/confirm-dialog";
 import { CloseIcon, CompareIcon, DownloadIcon, TrashIcon } from "../ui/icons";
 

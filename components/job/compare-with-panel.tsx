@@ -3,7 +3,7 @@
 import Link from "next/link";
 import type { JobDto } from "@/lib/dto";
 import { withFrom } from "@/lib/client/back-link";
-import { compareUrl } from "@/lib/client/job-api";
+import { compareUrl } from "@/lib/client/urls";
 import { Spinner } from "../ui/icons";
 import { lineageImages, useLineage } from "../lineage/lineage-data";
 

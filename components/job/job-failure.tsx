@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useEffect, useState } from "react";
 import type { JobDto } from "@/lib/dto";
 import { formatDuration } from "@/lib/client/format";
-import { remixUrl } from "@/lib/client/job-api";
+import { remixUrl } from "@/lib/client/urls";
 import { isSlow } from "@/lib/client/jobs";
 import { useNow } from "@/lib/client/use-now";
 import { ElapsedTime } from "../ui/elapsed-time";

@@ -7,9 +7,8 @@ import type { JobDto, ProviderDto } from "@/lib/dto";
 import type { JobStatus } from "@/lib/schemas";
 import { MATCH_INPUT } from "@/lib/client/constants";
 import { fetchJob } from "@/lib/client/api";
-import { jobQueryKeys } from "@/lib/client/job-api";
-import { isActive, jobPollInterval, STATUS_LABEL } from "@/lib/client/jobs";
 import { queryKeys } from "@/lib/client/query-keys";
+import { isActive, jobPollInterval, STATUS_LABEL } from "@/lib/client/jobs";
 import { CancelJobButton } from "./cancel-job-button";
 import { ElapsedTime } from "../ui/elapsed-time";
 import { ArrowLeftIcon, Spinner, VariationsIcon } from "../ui/icons";
@@ -101,7 +100,7 @@ export function JobView({ initialJob, providers }: { initialJob: JobDto; provide
   useEffect(() => {
     if (isActive(previous.current) && !isActive(job.status)) {
       void queryClient.invalidateQueries({ queryKey: queryKeys.galleryAll });
-      void queryClient.invalidateQueries({ queryKey: jobQueryKeys.lineageAll });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.lineageAll });
     }
     previous.current = job.status;
   }, [job.status, queryClient]);

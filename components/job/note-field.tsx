@@ -2,8 +2,8 @@
 
 import { useCallback, useEffect, useId, useRef, useState } from "react";
 import type { OutputRef } from "@/lib/dto";
-import { errorMessage } from "@/lib/client/api";
-import { NOTE_LIMIT, updateImageMeta } from "@/lib/client/job-api";
+import { errorMessage, updateImageMeta } from "@/lib/client/api";
+import { NOTE_LIMIT } from "@/lib/client/constants";
 
 /** Long enough not to send every keystroke, short enough that a reload rarely beats it. */
 const SAVE_DELAY_MS = 600;

@@ -4,10 +4,10 @@ import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { lazy, Suspense, useEffect, useState } from "react";
 import type { JobDto, OutputRef } from "@/lib/dto";
-import { errorMessage } from "@/lib/client/api";
-import { copyToClipboard } from "@/lib/client/clipboard";
-import { continueUrl, downloadUrl, fetchRecipe, jobQueryKeys, updateImageMeta } from "@/lib/client/job-api";
+import { errorMessage, fetchRecipe, updateImageMeta } from "@/lib/client/api";
+import { continueUrl, downloadUrl } from "@/lib/client/urls";
 import { queryKeys } from "@/lib/client/query-keys";
+import { copyToClipboard } from "@/lib/client/clipboard";
 import { ActionError } from "../ui/action-error";
 import { CheckIcon, ClipboardIcon, CompareIcon, DownloadIcon, EditIcon, JobStarIcon, Spinner } from "../ui/icons";
 import { NoteField } from "./note-field";
@@ -38,7 +38,7 @@ function FavoriteButton({ jobId, output }: { jobId: string; output: OutputRef })
     try {
       const saved = await updateImageMeta(output.imageId, { favorite: next });
       patch(output.imageId, { favorite: saved.favorite });
-      void queryClient.invalidateQueries({ queryKey: jobQueryKeys.lineageAll });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.lineageAll });
       void queryClient.invalidateQueries({ queryKey: queryKeys.galleryAll });
     } catch (e) {
       patch(output.imageId, { favorite: !next });

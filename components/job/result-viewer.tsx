@@ -4,6 +4,7 @@ import { lazy, Suspense, useEffect, useMemo, useState } from "react";
 import { usePathname } from "next/navigation";
 import type { JobDto, OutputRef } from "@/lib/dto";
 import { withFrom } from "@/lib/client/back-link";
+import { compareUrl } from "@/lib/client/urls";
 
 /** The comparison (zoom, slider, canvas difference) loads after the page: it isn't first-load JS. */
 const CompareView = lazy(() => import("../compare/compare-view").then((m) => ({ default: m.CompareView })));
@@ -85,7 +86,7 @@ export function ResultViewer({
         maxHeight={maxHeight}
         withResult
         globalKeys
-        expandHref={withFrom(`/compare?a=${input.imageId}&b=${output.imageId}`, pathname)}
+        expandHref={withFrom(compareUrl(input.imageId, output.imageId), pathname)}
       />
     </Suspense>
   );

@@ -1,4 +1,4 @@
-import type { LedgerRow } from "@/lib/client/library";
+import type { LedgerRow } from "@/lib/dto";
 
 /**
  * Spend (or images) per day, stacked by provider: a plain SVG drawn on the server, so the

@@ -2,14 +2,16 @@
 
 import { useQuery } from "@tanstack/react-query";
 import type { LineageNode } from "@/lib/dto";
-import { fetchLineage, jobQueryKeys, type Lineage } from "@/lib/client/job-api";
+import { fetchLineage } from "@/lib/client/api";
+import { queryKeys } from "@/lib/client/query-keys";
+import type { Lineage } from "@/lib/dto";
 
 /** The lineage with what made its root (null when the root is an upload: it has no recipe to ask for). */
 export type LineageData = Lineage;
 
 export function useLineage(imageId: string | null) {
   return useQuery({
-    queryKey: jobQueryKeys.lineage(imageId ?? "none"),
+    queryKey: queryKeys.lineage(imageId ?? "none"),
     enabled: imageId !== null,
     staleTime: 0,
     queryFn: ({ signal }) => fetchLineage(imageId!, signal),

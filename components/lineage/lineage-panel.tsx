@@ -4,7 +4,7 @@ import Link from "next/link";
 import { type MouseEvent, useEffect, useMemo, useRef, useState } from "react";
 import { usePathname } from "next/navigation";
 import { withFrom } from "@/lib/client/back-link";
-import { compareUrl } from "@/lib/client/job-api";
+import { compareUrl } from "@/lib/client/urls";
 import { STATUS_LABEL } from "@/lib/client/jobs";
 import type { JobStatus } from "@/lib/schemas";
 import { AlertIcon, CompareIcon, JobStarIcon, Spinner, TreeIcon } from "../ui/icons";

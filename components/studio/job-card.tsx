@@ -10,7 +10,6 @@ import { ElapsedTime } from "../ui/elapsed-time";
 import { AlertIcon, CloseIcon, Spinner } from "../ui/icons";
 import { StatusBadge } from "../ui/status-badge";
 
-/** One live job: status with a ticking clock, cancel while active, thumbnails when done. */
 /** `/?remix=<id>`, keeping the gallery's filters that are in the address bar. */
 export function remixHref(jobId: string): string {
   const params = new URLSearchParams(window.location.search);
@@ -19,6 +18,7 @@ export function remixHref(jobId: string): string {
   return `/?${params}`;
 }
 
+/** One live job: status with a ticking clock, cancel while active, thumbnails when done. */
 export function JobCard({ job, onDismiss }: { job: JobDto; onDismiss?: () => void }) {
   const router = useRouter();
   const active = isActive(job.status);

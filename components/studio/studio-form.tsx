@@ -6,9 +6,9 @@ import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useId, useR
 import { submitJobAction } from "@/lib/server/actions";
 import type { AspectRatioChoice, Mode } from "@/lib/catalog";
 import { imageUrl, type JobDto, type ProviderDto } from "@/lib/dto";
-import { errorMessage } from "@/lib/client/api";
+import { createFanOut, errorMessage } from "@/lib/client/api";
+import type { Budget } from "@/lib/dto";
 import { MATCH_INPUT, PROMPT_LIMIT } from "@/lib/client/constants";
-import { type Budget, createFanOut } from "@/lib/client/library";
 import { PRICE_NOT_PUBLISHED } from "@/lib/client/format";
 import { estimateCost, modelOptions } from "@/lib/client/recipe-fit";
 import { loadSchemas, preloadSchemas } from "@/lib/client/validate";

@@ -2,7 +2,7 @@
 
 import { type ReactNode, useEffect, useState } from "react";
 import { PRICE_NOT_PUBLISHED, priceText } from "@/lib/client/format";
-import type { Budget } from "@/lib/client/library";
+import type { Budget } from "@/lib/dto";
 import { AlertIcon, Spinner } from "../ui/icons";
 
 /** "Spent $1.20 of $5.00 this month", with a thin meter; nothing when no budget is set. */

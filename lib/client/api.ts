@@ -1,7 +1,13 @@
-import type { ApiErrorBody, JobDto, JobPage, UploadDto } from "@/lib/dto";
+import type { ProviderId } from "@/lib/catalog";
+import type { ApiErrorBody, Budget, JobDto, JobPage, LedgerDto, Lineage, Recipe, UploadDto } from "@/lib/dto";
+import type { CreateJobInput } from "@/lib/schemas";
+import { GALLERY_PAGE_SIZE } from "./constants";
 import { filterToApiParams, type GalleryFilter } from "./gallery-filter";
 
-/** Browser-side wrappers around the JSON API. Errors carry the server's plain-words message. */
+/**
+ * The browser's one client for the JSON API: one request helper (the error shape, 401 → sign
+ * in) and one function per resource. Errors carry the server's plain-words message.
+ */
 
 export class ApiClientError extends Error {
   constructor(
@@ -12,6 +18,11 @@ export class ApiClientError extends Error {
     super(message);
     this.name = "ApiClientError";
   }
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof ApiClientError) return error.message;
+  return "Something went wrong. Try again.";
 }
 
 function isErrorBody(body: unknown): body is ApiErrorBody {
@@ -26,65 +37,129 @@ function toLogin(): void {
   window.location.assign(`/login?next=${encodeURIComponent(next)}`);
 }
 
-export async function readError(response: Response): Promise<ApiClientError> {
-  if (response.status === 401) toLogin();
-  let body: unknown = null;
-  try {
-    body = await response.json();
-  } catch {
-    // Not JSON (a proxy page, an empty body): fall back to the status.
-  }
-  if (isErrorBody(body)) return new ApiClientError(response.status, body.error.code, body.error.message);
-  return new ApiClientError(response.status, "http_error", `The server answered ${response.status}. Try again.`);
+/** A failed answer as a client error; null when the body isn't the API's error shape. */
+function failure(status: number, body: unknown): ApiClientError | null {
+  if (status === 401) toLogin();
+  return isErrorBody(body) ? new ApiClientError(status, body.error.code, body.error.message) : null;
 }
 
-export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+type Options = { method?: "GET" | "POST" | "PATCH"; body?: unknown; signal?: AbortSignal; keepalive?: boolean };
+
+/** One JSON call. `keepalive` lets the request outlive the page (a note flushed as the tab closes). */
+async function request<T>(path: string, { method = "GET", body, signal, keepalive }: Options = {}): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(url, { signal, headers: { accept: "application/json" }, cache: "no-store" });
+    response = await fetch(path, {
+      method,
+      signal,
+      keepalive,
+      cache: "no-store",
+      headers: { accept: "application/json", ...(body !== undefined && { "content-type": "application/json" }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
   } catch (error) {
     if (signal?.aborted) throw error;
     throw new ApiClientError(0, "network", "Can't reach the server. Check your connection.");
   }
-  if (!response.ok) throw await readError(response);
-  return (await response.json()) as T;
+  if (response.ok) return (await response.json()) as T;
+  // Not JSON (a proxy page, an empty body): fall back to the status.
+  const data: unknown = await response.json().catch(() => null);
+  throw failure(response.status, data) ?? new ApiClientError(response.status, "http_error", `The server answered ${response.status}. Try again.`);
 }
 
-export type { GalleryFilter };
+const enc = encodeURIComponent;
 
-/** Jobs per gallery page (the server renders the first one). */
-export const GALLERY_PAGE_SIZE = 48;
+// Jobs
 
-export function fetchJobs(
-  params: GalleryFilter & { cursor?: string | null; limit?: number },
-  signal?: AbortSignal,
-): Promise<JobPage> {
+export function fetchJobs(params: GalleryFilter & { cursor?: string | null; limit?: number }, signal?: AbortSignal): Promise<JobPage> {
   const { cursor, limit, ...filter } = params;
   const search = filterToApiParams(filter);
   search.set("limit", String(limit ?? GALLERY_PAGE_SIZE));
   if (cursor) search.set("cursor", cursor);
-  return getJson<JobPage>(`/api/jobs?${search}`, signal);
-}
-
-/** A JSON write (POST/PATCH); errors carry the server's message. */
-export async function sendJson<T>(method: "POST" | "PATCH", url: string, body: unknown): Promise<T> {
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method,
-      headers: { "content-type": "application/json", accept: "application/json" },
-      body: JSON.stringify(body),
-    });
-  } catch {
-    throw new ApiClientError(0, "network", "Can't reach the server. Check your connection.");
-  }
-  if (!response.ok) throw await readError(response);
-  return (await response.json()) as T;
+  return request(`/api/jobs?${search}`, { signal });
 }
 
 export function fetchJob(id: string, signal?: AbortSignal): Promise<JobDto> {
-  return getJson<JobDto>(`/api/jobs/${encodeURIComponent(id)}`, signal);
+  return request(`/api/jobs/${enc(id)}`, { signal });
 }
+
+/** The same recipe and seed again, as a new job. */
+export function rerunJob(jobId: string): Promise<JobDto> {
+  return request(`/api/jobs/${enc(jobId)}/rerun`, { method: "POST" });
+}
+
+/** The server takes at most 500 ids per call. */
+const DELETE_CHUNK = 500;
+
+export async function deleteJobs(ids: string[]): Promise<{ deleted: number; imagesRemoved: number }> {
+  let deleted = 0;
+  let imagesRemoved = 0;
+  for (let i = 0; i < ids.length; i += DELETE_CHUNK) {
+    const result = await request<{ deleted: number; imagesRemoved: number }>("/api/jobs/delete", {
+      method: "POST",
+      body: { ids: ids.slice(i, i + DELETE_CHUNK) },
+    });
+    deleted += result.deleted;
+    imagesRemoved += result.imagesRemoved;
+  }
+  return { deleted, imagesRemoved };
+}
+
+// Batches (variations of one job, or one recipe fanned out to several models)
+
+export type Batch = { batchId: string; jobs: JobDto[] };
+
+/** `count` jobs with the job's recipe and new seeds, as one batch. */
+export function createVariations(job: JobDto, count: number): Promise<Batch> {
+  const recipe: CreateJobInput = {
+    provider: job.provider,
+    model: job.model,
+    prompt: job.prompt,
+    aspectRatio: job.aspectRatio,
+    n: job.n,
+    ...(job.inputs.length > 0 && { inputImageIds: job.inputs.map((input) => input.imageId) }),
+  };
+  return request("/api/jobs/batch", { method: "POST", body: { recipe, variations: count } });
+}
+
+export function createFanOut(recipe: CreateJobInput, targets: { provider: ProviderId; model: string }[]): Promise<Batch> {
+  return request("/api/jobs/batch", { method: "POST", body: { recipe, targets } });
+}
+
+export function fetchBatch(batchId: string, signal?: AbortSignal): Promise<Batch> {
+  return request(`/api/batches/${enc(batchId)}`, { signal });
+}
+
+// Images
+
+export type ImageMeta = { id: string; favorite: boolean; note: string | null };
+
+export function updateImageMeta(
+  imageId: string,
+  patch: { favorite?: boolean; note?: string | null },
+  options: { keepalive?: boolean } = {},
+): Promise<ImageMeta> {
+  return request(`/api/images/${enc(imageId)}`, { method: "PATCH", body: patch, keepalive: options.keepalive });
+}
+
+export function fetchLineage(imageId: string, signal?: AbortSignal): Promise<Lineage> {
+  return request(`/api/images/${enc(imageId)}/lineage`, { signal });
+}
+
+export function fetchRecipe(imageId: string, signal?: AbortSignal): Promise<Recipe> {
+  return request(`/api/images/${enc(imageId)}/recipe`, { signal });
+}
+
+// Ledger
+
+/** This month's spend against the budget (ATELIER_BUDGET_USD); a one-day ledger keeps it cheap. */
+export async function fetchBudget(signal?: AbortSignal): Promise<Budget> {
+  const today = new Date().toISOString().slice(0, 10);
+  const ledger = await request<LedgerDto>(`/api/ledger?from=${today}&to=${today}`, { signal });
+  return ledger.budget;
+}
+
+// Uploads
 
 /** Uploads with XMLHttpRequest, because fetch cannot report upload progress. */
 export function uploadImage(
@@ -101,16 +176,11 @@ export function uploadImage(
     };
     xhr.onload = () => {
       const body: unknown = xhr.response;
-      if (xhr.status === 401) toLogin();
-      if (xhr.status >= 200 && xhr.status < 300 && body && typeof body === "object") {
-        resolve(body as UploadDto);
-      } else if (isErrorBody(body)) {
-        reject(new ApiClientError(xhr.status, body.error.code, body.error.message));
-      } else if (xhr.status === 413) {
-        reject(new ApiClientError(413, "too_large", "That file is larger than 20 MB."));
-      } else {
-        reject(new ApiClientError(xhr.status, "http_error", `The upload failed (${xhr.status}). Try again.`));
-      }
+      if (xhr.status >= 200 && xhr.status < 300 && body && typeof body === "object") return resolve(body as UploadDto);
+      const error = failure(xhr.status, body);
+      if (error) reject(error);
+      else if (xhr.status === 413) reject(new ApiClientError(413, "too_large", "That file is larger than 20 MB."));
+      else reject(new ApiClientError(xhr.status, "http_error", `The upload failed (${xhr.status}). Try again.`));
     };
     xhr.onerror = () => reject(new ApiClientError(0, "network", "The upload didn't reach the server. Try again."));
     xhr.onabort = () => reject(new DOMException("Upload canceled", "AbortError"));
@@ -119,9 +189,4 @@ export function uploadImage(
     form.append("file", file, file instanceof File ? file.name : "pasted-image.png");
     xhr.send(form);
   });
-}
-
-export function errorMessage(error: unknown): string {
-  if (error instanceof ApiClientError) return error.message;
-  return "Something went wrong. Try again.";
 }

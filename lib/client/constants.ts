@@ -21,3 +21,11 @@ export const PROMPT_LIMIT = 4000;
 export const SEED_LIMIT = 2_147_483_647;
 
 export type { AspectRatioChoice };
+
+/** Same limits as lib/schemas (NOTE_MAX_LENGTH) and the batch schema. */
+export const NOTE_LIMIT = 500;
+export const VARIATIONS_MIN = 2;
+export const VARIATIONS_MAX = 8;
+
+/** Jobs per gallery page (the server renders the first one). */
+export const GALLERY_PAGE_SIZE = 48;

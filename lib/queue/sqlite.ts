@@ -1,3 +1,4 @@
+import "server-only";
 import { PROVIDER_IDS, type ProviderId } from "../catalog";
 import type { Db } from "../db";
 import { Prisma } from "../generated/prisma/client";
