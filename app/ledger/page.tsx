@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { dayLabel, daysBetween, LedgerChart, type Metric } from "@/components/ledger/ledger-chart";
 import { CATALOG, findModel, PROVIDER_IDS, type ProviderId } from "@/lib/catalog";
-import { PRICE_NOT_PUBLISHED } from "@/lib/client/format";
+import { formatUsd, PRICE_NOT_PUBLISHED } from "@/lib/client/format";
 import type { LedgerDto } from "@/lib/dto";
 import { getLedger } from "@/lib/ledger";
 
@@ -21,13 +21,6 @@ const modelLabel = (provider: string, model: string) =>
 /** True when the provider publishes no price for this model: its jobs have no recorded cost. */
 const unpriced = (provider: string, model: string) =>
   (PROVIDER_IDS as string[]).includes(provider) && findModel(provider as ProviderId, model)?.priceUsd === null;
-
-/** $0.00, $0.054, $1.20: a third decimal only when a sub-dollar amount has one. */
-function usd(value: number): string {
-  if (value === 0) return "$0.00";
-  const fine = value.toFixed(3);
-  return value < 1 && !fine.endsWith("0") ? `$${fine}` : `$${value.toFixed(2)}`;
-}
 
 /** The range from the URL, made sane: valid days, from ≤ to, at most a year. */
 function range(params: Params): { from?: string; to?: string; problem: string | null } {
@@ -147,7 +140,7 @@ export default async function LedgerPage({ searchParams }: { searchParams: Promi
         <div className={`${card} p-4`}>
           <dt className="text-xs font-medium text-zinc-500">Spend in range</dt>
           <dd className="mt-1 text-2xl font-semibold tabular-nums text-zinc-50" data-testid="ledger-total">
-            {usd(ledger.totalUsd)}
+            {formatUsd(ledger.totalUsd)}
           </dd>
           {ledger.unpricedJobs > 0 ? (
             <dd className="mt-0.5 text-xs text-zinc-500">
@@ -172,12 +165,12 @@ export default async function LedgerPage({ searchParams }: { searchParams: Promi
           {monthlyUsd === null ? (
             <dd className="mt-1 text-sm leading-relaxed text-zinc-400">
               No budget set. Set <code className="rounded bg-zinc-800 px-1 py-px font-mono text-xs text-zinc-200">ATELIER_BUDGET_USD</code> to be
-              warned before a job would pass it. Spent {usd(spentThisMonthUsd)} so far.
+              warned before a job would pass it. Spent {formatUsd(spentThisMonthUsd)} so far.
             </dd>
           ) : (
             <>
               <dd className={`mt-1 text-2xl font-semibold tabular-nums ${over ? "text-red-300" : "text-zinc-50"}`}>
-                {usd(spentThisMonthUsd)} <span className="text-sm font-normal text-zinc-500">of {usd(monthlyUsd)}</span>
+                {formatUsd(spentThisMonthUsd)} <span className="text-sm font-normal text-zinc-500">of {formatUsd(monthlyUsd)}</span>
               </dd>
               <dd className="mt-2">
                 <div
@@ -194,7 +187,7 @@ export default async function LedgerPage({ searchParams }: { searchParams: Promi
                   />
                 </div>
                 <p className="mt-1 text-xs text-zinc-500">
-                  {over ? "Over budget: the studio asks before each paid job." : `${usd(monthlyUsd - spentThisMonthUsd)} left`}
+                  {over ? "Over budget: the studio asks before each paid job." : `${formatUsd(monthlyUsd - spentThisMonthUsd)} left`}
                 </p>
               </dd>
             </>
@@ -282,7 +275,7 @@ export default async function LedgerPage({ searchParams }: { searchParams: Promi
                       {g.images}
                     </td>
                     <td className="px-4 py-2.5 text-right tabular-nums text-zinc-100 sm:px-5" data-col="cost">
-                      {unpriced(g.provider, g.model) ? <span className="text-zinc-500">{PRICE_NOT_PUBLISHED}</span> : usd(g.costUsd)}
+                      {unpriced(g.provider, g.model) ? <span className="text-zinc-500">{PRICE_NOT_PUBLISHED}</span> : formatUsd(g.costUsd)}
                     </td>
                   </tr>
                 ))
@@ -301,7 +294,7 @@ export default async function LedgerPage({ searchParams }: { searchParams: Promi
                     {totals.images}
                   </td>
                   <td className="px-4 py-3 text-right tabular-nums sm:px-5" data-col="cost">
-                    {usd(ledger.totalUsd)}
+                    {formatUsd(ledger.totalUsd)}
                   </td>
                 </tr>
               </tfoot>

@@ -1,8 +1,9 @@
 "use client";
 
 import { type KeyboardEvent, useCallback, useLayoutEffect, useRef, useState } from "react";
-import { boxStyle, type CompareImage, useGestures } from "./hooks";
+import type { CompareImage } from "./hooks";
 import { ProgressiveImage } from "./progressive-image";
+import { PaneLabel, paneImageClass, ZoomLayer, ZoomPane } from "./zoom-pane";
 import type { ZoomPan } from "./zoom-pan";
 
 const clamp = (v: number) => Math.min(100, Math.max(0, v));
@@ -98,7 +99,6 @@ export function CompareSlider({
     },
     [moveTo, zoom],
   );
-  useGestures(box, zoom, after, onPress);
 
   function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
     const next = sliderKey(event.key, position, event.shiftKey);
@@ -108,34 +108,29 @@ export function CompareSlider({
   }
 
   const rounded = Math.round(position);
-  const imgClass = `absolute inset-0 size-full object-contain ${pixelated ? "[image-rendering:pixelated]" : ""}`;
+  const imgClass = paneImageClass(pixelated);
 
   return (
-    <div
-      ref={box}
-      tabIndex={-1}
-      className={`checker group/viewport relative mx-auto touch-none select-none overflow-hidden rounded-xl outline-none ring-1 ring-zinc-800 ${
-        dragging || !zoomed ? "cursor-ew-resize" : "cursor-grab data-[panning=true]:cursor-grabbing"
-      }`}
-      style={boxStyle(after.width / after.height, maxHeight)}
-      data-testid="compare-slider"
+    <ZoomPane
+      zoom={zoom}
+      image={after}
+      maxHeight={maxHeight}
+      zoomed={zoomed}
+      cursor={dragging || !zoomed ? "cursor-ew-resize" : undefined}
+      onPress={onPress}
+      viewportRef={box}
+      testId="compare-slider"
+      layer={<ProgressiveImage image={after} className={imgClass} />}
     >
-      <div ref={zoom.attach} className="absolute inset-0 origin-top-left will-change-transform">
-        <ProgressiveImage image={after} className={imgClass} />
-      </div>
       <div className="absolute inset-0" style={{ clipPath: `inset(0 ${100 - position}% 0 0)` }}>
         <div className="checker absolute inset-0" />
-        <div ref={zoom.attach} className="absolute inset-0 origin-top-left will-change-transform">
+        <ZoomLayer zoom={zoom}>
           <ProgressiveImage image={before} className={imgClass} />
-        </div>
+        </ZoomLayer>
       </div>
 
-      <span className="pointer-events-none absolute left-3 top-3 max-w-[45%] truncate rounded-md bg-zinc-950/75 px-2 py-1 text-xs font-medium text-zinc-200 backdrop-blur">
-        {before.label}
-      </span>
-      <span className="pointer-events-none absolute right-3 top-3 max-w-[45%] truncate rounded-md bg-zinc-950/75 px-2 py-1 text-xs font-medium text-zinc-200 backdrop-blur">
-        {after.label}
-      </span>
+      <PaneLabel className="left-3 max-w-[45%]">{before.label}</PaneLabel>
+      <PaneLabel className="right-3 max-w-[45%]">{after.label}</PaneLabel>
 
       <div
         className="pointer-events-none absolute inset-y-0 -ml-px w-0.5 bg-zinc-50/90 shadow-[0_0_0_1px_rgb(0_0_0/0.3)]"
@@ -162,6 +157,6 @@ export function CompareSlider({
           <path d="m9 7-5 5 5 5M15 7l5 5-5 5" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round" />
         </svg>
       </div>
-    </div>
+    </ZoomPane>
   );
 }

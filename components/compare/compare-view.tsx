@@ -7,8 +7,9 @@ import { ExpandIcon } from "../ui/icons";
 import { SideBySide } from "./side-by-side";
 import { DifferenceView } from "./difference-view";
 import { ProgressiveImage } from "./progressive-image";
-import { boxStyle, type CompareImage, fitRatio, useGestures, useZoomScale, zoomPercent } from "./hooks";
+import { type CompareImage, fitRatio, useZoomScale, zoomPercent } from "./hooks";
 import { ZoomPan } from "./zoom-pan";
+import { paneImageClass, ZoomPane } from "./zoom-pane";
 
 export type CompareMode = "slider" | "side" | "diff" | "result";
 
@@ -33,31 +34,6 @@ function ownedElsewhere(event: KeyboardEvent | ReactKeyboardEvent, root: HTMLEle
   if (!(target instanceof Element) || target === document.body || root?.contains(target)) return false;
   if (target.closest("dialog, [role=dialog]")) return true;
   return event.key.startsWith("Arrow");
-}
-
-/** One image alone, zoomable like the comparison (the job page's "Result" view). */
-function SinglePane({ image, zoom, maxHeight, pixelated, zoomed }: { image: CompareImage; zoom: ZoomPan; maxHeight: string; pixelated: boolean; zoomed: boolean }) {
-  const viewport = useRef<HTMLDivElement>(null);
-  useGestures(viewport, zoom, image);
-  return (
-    <div
-      ref={viewport}
-      tabIndex={-1}
-      className={`checker relative mx-auto touch-none select-none overflow-hidden rounded-xl outline-none ring-1 ring-zinc-800 ${
-        zoomed ? "cursor-grab data-[panning=true]:cursor-grabbing" : "cursor-zoom-in"
-      }`}
-      style={boxStyle(image.width / image.height, maxHeight)}
-      data-zoom-box=""
-    >
-      <div ref={zoom.attach} className="absolute inset-0 origin-top-left will-change-transform">
-        <ProgressiveImage
-          image={image}
-          className={`absolute inset-0 size-full object-contain ${pixelated ? "[image-rendering:pixelated]" : ""}`}
-          testId="result-image"
-        />
-      </div>
-    </div>
-  );
 }
 
 function ToolButton({ label, keys, onClick, children, disabled }: { label: string; keys?: string; onClick: () => void; children: ReactNode; disabled?: boolean }) {
@@ -121,7 +97,7 @@ export function CompareView({
     const element = stage.current;
     if (!element) return;
     const read = () => {
-      const target = element.querySelector<HTMLElement>("[data-zoom-box], [data-testid=compare-slider], [data-testid=difference-view], [data-testid=pane]");
+      const target = element.querySelector<HTMLElement>("[data-zoom-box]");
       const rect = target?.getBoundingClientRect();
       if (!rect) return;
       setBox((old) => (Math.abs(old.width - rect.width) < 0.5 && Math.abs(old.height - rect.height) < 0.5 ? old : { width: rect.width, height: rect.height }));
@@ -316,7 +292,13 @@ export function CompareView({
         ) : mode === "diff" ? (
           <DifferenceView before={a} after={b} zoom={zoom} maxHeight={maxHeight} pixelated={pixelated} zoomed={zoomed} />
         ) : (
-          <SinglePane image={b} zoom={zoom} maxHeight={maxHeight} pixelated={pixelated} zoomed={zoomed} />
+          <ZoomPane
+            zoom={zoom}
+            image={b}
+            maxHeight={maxHeight}
+            zoomed={zoomed}
+            layer={<ProgressiveImage image={b} className={paneImageClass(pixelated)} testId="result-image" />}
+          />
         )}
       </div>
 

@@ -2,7 +2,8 @@
 
 import { useEffect, useRef, useState } from "react";
 import { Spinner } from "../ui/icons";
-import { boxStyle, type CompareImage, useGestures } from "./hooks";
+import { boxStyle, type CompareImage } from "./hooks";
+import { paneImageClass, ZoomPane } from "./zoom-pane";
 import type { ZoomPan } from "./zoom-pan";
 
 /** Work at most this many pixels on the long side: sharp enough, and ~20 ms per pass. */
@@ -107,14 +108,12 @@ export function DifferenceView({
   pixelated: boolean;
   zoomed: boolean;
 }) {
-  const viewport = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const [pixels, setPixels] = useState<Pixels | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [gain, setGain] = useState<number>(4);
   const [style, setStyle] = useState<Style>("overlay");
   const [changed, setChanged] = useState<number | null>(null);
-  useGestures(viewport, zoom, after);
 
   const latest = useRef({ before, after });
   latest.current = { before, after };
@@ -151,25 +150,24 @@ export function DifferenceView({
 
   return (
     <div>
-      <div
-        ref={viewport}
-        tabIndex={-1}
-        className={`relative mx-auto touch-none select-none overflow-hidden rounded-xl bg-zinc-950 outline-none ring-1 ring-zinc-800 ${
-          zoomed ? "cursor-grab data-[panning=true]:cursor-grabbing" : "cursor-zoom-in"
-        }`}
-        style={boxStyle(after.width / after.height, maxHeight)}
-        data-testid="difference-view"
-      >
-        <div ref={zoom.attach} className="absolute inset-0 origin-top-left will-change-transform">
+      <ZoomPane
+        zoom={zoom}
+        image={after}
+        maxHeight={maxHeight}
+        zoomed={zoomed}
+        background="bg-zinc-950"
+        testId="difference-view"
+        layer={
           <canvas
             ref={canvas}
-            className={`absolute inset-0 size-full ${pixelated ? "[image-rendering:pixelated]" : ""}`}
+            className={paneImageClass(pixelated)}
             role="img"
             aria-label={`Difference between ${before.label} and ${after.label}`}
             data-testid="diff-canvas"
             data-changed={changed === null ? undefined : changed.toFixed(4)}
           />
-        </div>
+        }
+      >
         {!pixels && !error ? (
           <div className="absolute inset-0 flex items-center justify-center gap-2 text-sm text-zinc-400">
             <Spinner className="size-4" /> Comparing pixels…
@@ -180,7 +178,7 @@ export function DifferenceView({
             {error}
           </p>
         ) : null}
-      </div>
+      </ZoomPane>
       <div
         className="mx-auto mt-2 flex flex-wrap items-center justify-between gap-x-4 gap-y-2 text-xs text-zinc-400"
         style={{ maxWidth: boxStyle(after.width / after.height, maxHeight).width }}

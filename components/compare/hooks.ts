@@ -1,7 +1,7 @@
 "use client";
 
-import { type RefObject, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from "react";
-import { bindGestures, type ZoomPan } from "./zoom-pan";
+import { type RefObject, useLayoutEffect, useState, useSyncExternalStore } from "react";
+import type { ZoomPan } from "./zoom-pan";
 
 export type CompareImage = {
   url: string;
@@ -46,27 +46,6 @@ export function useBoxSize(ref: RefObject<HTMLElement | null>): { width: number;
 
 export function useZoomScale(zoom: ZoomPan): number {
   return useSyncExternalStore(zoom.subscribe, zoom.getScale, () => 1);
-}
-
-/** Wheel/pinch/drag/double-click on the viewport in `ref`, driving `zoom`. */
-export function useGestures(
-  ref: RefObject<HTMLElement | null>,
-  zoom: ZoomPan,
-  image: { width: number; height: number },
-  onPress?: (event: PointerEvent) => boolean,
-) {
-  const latest = useRef({ image, onPress });
-  useLayoutEffect(() => {
-    latest.current = { image, onPress };
-  });
-  useEffect(() => {
-    const element = ref.current;
-    if (!element) return;
-    return bindGestures(element, zoom, {
-      fitPixelRatio: (rect) => fitRatio(latest.current.image, rect.width, rect.height),
-      onPress: (event) => latest.current.onPress?.(event) ?? false,
-    });
-  }, [ref, zoom]);
 }
 
 /** The CSS size of a box with `ratio` (w / h) that fits the width and a height limit. */

@@ -1,8 +1,9 @@
 "use client";
 
 import { useRef } from "react";
-import { boxStyle, type CompareImage, useBoxSize, useGestures, zoomPercent } from "./hooks";
+import { boxStyle, type CompareImage, useBoxSize, zoomPercent } from "./hooks";
 import { ProgressiveImage } from "./progressive-image";
+import { PaneLabel, paneImageClass, ZoomPane } from "./zoom-pane";
 import type { ZoomPan } from "./zoom-pan";
 
 function Pane({
@@ -20,27 +21,21 @@ function Pane({
 }) {
   const viewport = useRef<HTMLDivElement>(null);
   const size = useBoxSize(viewport);
-  useGestures(viewport, zoom, image);
   const percent = zoomPercent(image, scale, size);
-  const zoomed = scale > 1.0001;
   return (
     <figure className="min-w-0">
-      <div
-        ref={viewport}
-        tabIndex={-1}
-        className={`checker relative mx-auto touch-none select-none overflow-hidden rounded-xl outline-none ring-1 ring-zinc-800 ${
-          zoomed ? "cursor-grab data-[panning=true]:cursor-grabbing" : "cursor-zoom-in"
-        }`}
-        style={boxStyle(ratio, maxHeight)}
-        data-testid="pane"
+      <ZoomPane
+        zoom={zoom}
+        image={image}
+        ratio={ratio}
+        maxHeight={maxHeight}
+        zoomed={scale > 1.0001}
+        viewportRef={viewport}
+        testId="pane"
+        layer={<ProgressiveImage image={image} className={paneImageClass(percent >= 300)} />}
       >
-        <div ref={zoom.attach} className="absolute inset-0 origin-top-left will-change-transform">
-          <ProgressiveImage image={image} className={`absolute inset-0 size-full object-contain ${percent >= 300 ? "[image-rendering:pixelated]" : ""}`} />
-        </div>
-        <span className="pointer-events-none absolute left-3 top-3 max-w-[70%] truncate rounded-md bg-zinc-950/75 px-2 py-1 text-xs font-medium text-zinc-200 backdrop-blur">
-          {image.label}
-        </span>
-      </div>
+        <PaneLabel className="left-3 max-w-[70%]">{image.label}</PaneLabel>
+      </ZoomPane>
       <figcaption className="mx-auto mt-2 flex justify-between gap-3 text-xs text-zinc-400" style={{ maxWidth: boxStyle(ratio, maxHeight).width }}>
         <span className="truncate font-medium text-zinc-300">{image.label}</span>
         <span className="flex shrink-0 gap-3 tabular-nums">

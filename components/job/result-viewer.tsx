@@ -5,6 +5,7 @@ import { usePathname } from "next/navigation";
 import type { JobDto, OutputRef } from "@/lib/dto";
 import { withFrom } from "@/lib/client/back-link";
 import { compareUrl } from "@/lib/client/urls";
+import { boxStyle } from "../compare/hooks";
 
 /** The comparison (zoom, slider, canvas difference) loads after the page: it isn't first-load JS. */
 const CompareView = lazy(() => import("../compare/compare-view").then((m) => ({ default: m.CompareView })));
@@ -16,12 +17,8 @@ const CompareView = lazy(() => import("../compare/compare-view").then((m) => ({ 
 const maxHeightFor = (withPicker: boolean) => `max(18rem, calc(100dvh - ${withPicker ? 29 : 24}rem))`;
 
 function SingleImage({ image, alt, maxHeight, testId }: { image: OutputRef; alt: string; maxHeight: string; testId?: string }) {
-  const ratio = image.width / image.height;
   return (
-    <div
-      className="checker relative mx-auto overflow-hidden rounded-xl ring-1 ring-zinc-800"
-      style={{ aspectRatio: `${image.width} / ${image.height}`, width: `min(100%, calc(${maxHeight} * ${ratio.toFixed(4)}))` }}
-    >
+    <div className="checker relative mx-auto overflow-hidden rounded-xl ring-1 ring-zinc-800" style={boxStyle(image.width / image.height, maxHeight)}>
       <img
         src={image.url}
         alt={alt}

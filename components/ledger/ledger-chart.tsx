@@ -1,4 +1,5 @@
 import type { LedgerRow } from "@/lib/dto";
+import { formatUsd } from "@/lib/client/format";
 
 /**
  * Spend (or images) per day, stacked by provider: a plain SVG drawn on the server, so the
@@ -29,12 +30,6 @@ function niceStep(max: number): number {
 }
 
 export const dayLabel = (day: string) => `${Number(day.slice(8, 10))} ${MONTHS[Number(day.slice(5, 7)) - 1]}`;
-
-function money(usd: number): string {
-  if (usd === 0) return "$0";
-  if (usd < 0.1) return `$${usd.toFixed(3).replace(/0$/, "")}`;
-  return usd < 10 ? `$${usd.toFixed(2)}` : `$${Math.round(usd)}`;
-}
 
 export function LedgerChart({
   rows,
@@ -67,7 +62,7 @@ export function LedgerChart({
   const bar = Math.max(1, Math.min(28, slot * 0.68));
   const labelEvery = Math.max(1, Math.ceil(days.length / 10));
   const y = (v: number) => M.top + PLOT_H - (v / top) * PLOT_H;
-  const format = (v: number) => (metric === "cost" ? money(v) : String(Math.round(v * 10) / 10));
+  const format = (v: number) => (metric === "cost" ? formatUsd(v, { whole: true }) : String(Math.round(v * 10) / 10));
   const order = providers.map((p) => p.id);
   const labelOf = new Map(providers.map((p) => [p.id, p.label]));
 

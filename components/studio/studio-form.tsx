@@ -9,7 +9,7 @@ import { imageUrl, type JobDto, type ProviderDto } from "@/lib/dto";
 import { createFanOut, errorMessage } from "@/lib/client/api";
 import type { Budget } from "@/lib/dto";
 import { MATCH_INPUT, PROMPT_LIMIT } from "@/lib/client/constants";
-import { PRICE_NOT_PUBLISHED } from "@/lib/client/format";
+import { formatUsd, PRICE_NOT_PUBLISHED } from "@/lib/client/format";
 import { estimateCost, modelOptions } from "@/lib/client/recipe-fit";
 import { loadSchemas, preloadSchemas } from "@/lib/client/validate";
 import { type Draft, type StoredDraft, studioSession } from "@/lib/client/session";
@@ -22,7 +22,7 @@ import { FanOutIcon } from "../ui/icons";
 import { ImageDropzone, type InputImage } from "./image-dropzone";
 import { type ModelChoice, ModelSelect } from "./model-select";
 import { SeedField } from "./seed-field";
-import { formatUsd, SubmitBar } from "./submit-bar";
+import { SubmitBar } from "./submit-bar";
 import { SubmittedNotice } from "./submitted-notice";
 
 // The fan-out picker loads when opened; the studio's first paint doesn't need it.

@@ -1,7 +1,7 @@
 "use client";
 
 import { type ReactNode, useEffect, useState } from "react";
-import { PRICE_NOT_PUBLISHED, priceText } from "@/lib/client/format";
+import { formatUsd, PRICE_NOT_PUBLISHED, priceText } from "@/lib/client/format";
 import type { Budget } from "@/lib/dto";
 import { AlertIcon, Spinner } from "../ui/icons";
 
@@ -33,12 +33,6 @@ export function BudgetLine({ budget, estimateUsd }: { budget: Budget | undefined
       </div>
     </div>
   );
-}
-
-export function formatUsd(usd: number): string {
-  if (usd === 0) return "$0";
-  const fine = usd.toFixed(3);
-  return usd < 1 && !fine.endsWith("0") ? `$${fine}` : `$${usd.toFixed(2)}`;
 }
 
 export function SubmitBar({

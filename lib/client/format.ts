@@ -3,12 +3,21 @@ import { MATCH_INPUT } from "./constants";
 
 /** Display helpers; every function is pure so server and client render the same text. */
 
-/** "Free", "$0.018", "$0.05", "$1.20": a third decimal only when a sub-dollar price has one. */
-export function formatPrice(usd: number): string {
-  if (usd === 0) return "Free";
+/**
+ * The one way an amount of money is written: "$0.00", "$0.018", "$0.05", "$1.20", a third
+ * decimal only when a sub-dollar amount has one. `whole` drops ".00" from whole dollars
+ * ("$0", "$20"), for a chart's axis.
+ */
+export function formatUsd(usd: number, { whole = false } = {}): string {
   const fine = usd.toFixed(3);
-  if (usd < 1 && !fine.endsWith("0")) return `$${fine}`;
-  return `$${usd.toFixed(2)}`;
+  if (usd > 0 && usd < 1 && !fine.endsWith("0")) return `$${fine}`;
+  const cents = usd.toFixed(2);
+  return whole && cents.endsWith(".00") ? `$${cents.slice(0, -3)}` : `$${cents}`;
+}
+
+/** A model's price: "Free", or the amount ("$0.018"). */
+export function formatPrice(usd: number): string {
+  return usd === 0 ? "Free" : formatUsd(usd);
 }
 
 /** The one wording for a price the provider doesn't publish, wherever a price is shown. */

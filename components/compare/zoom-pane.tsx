@@ -1,0 +1,98 @@
+"use client";
+
+import { type ReactNode, type RefObject, useEffect, useLayoutEffect, useRef } from "react";
+import { boxStyle, type CompareImage, fitRatio } from "./hooks";
+import { bindGestures, type ZoomPan } from "./zoom-pan";
+
+/** Wheel/pinch/drag/double-click on the viewport in `ref`, driving `zoom`. */
+function useGestures(ref: RefObject<HTMLElement | null>, zoom: ZoomPan, image: { width: number; height: number }, onPress?: (event: PointerEvent) => boolean) {
+  const latest = useRef({ image, onPress });
+  useLayoutEffect(() => {
+    latest.current = { image, onPress };
+  });
+  useEffect(() => {
+    const element = ref.current;
+    if (!element) return;
+    return bindGestures(element, zoom, {
+      fitPixelRatio: (rect) => fitRatio(latest.current.image, rect.width, rect.height),
+      onPress: (event) => latest.current.onPress?.(event) ?? false,
+    });
+  }, [ref, zoom]);
+}
+
+/** The wrapper that follows the shared zoom and pan; a pane may hold more than one (the slider's two sides). */
+export function ZoomLayer({ zoom, children }: { zoom: ZoomPan; children: ReactNode }) {
+  return (
+    <div ref={zoom.attach} className="absolute inset-0 origin-top-left will-change-transform">
+      {children}
+    </div>
+  );
+}
+
+/** How an image fills its pane; past 300 % its pixels show as squares, not a blur. */
+export const paneImageClass = (pixelated: boolean) => `absolute inset-0 size-full object-contain ${pixelated ? "[image-rendering:pixelated]" : ""}`;
+
+/**
+ * One zoomable viewport of a comparison: a box of `ratio` (the compared image's by default)
+ * that fits the width and `maxHeight`, with wheel, pinch, drag and double-click driving the
+ * shared `zoom`. `layer` zooms and pans; `children` stay put on top (labels, the divider).
+ * Every compare mode and the job page's result view is one or two of these.
+ */
+export function ZoomPane({
+  zoom,
+  image,
+  ratio = image.width / image.height,
+  maxHeight,
+  zoomed,
+  layer,
+  children,
+  background = "checker",
+  cursor,
+  onPress,
+  viewportRef,
+  testId,
+}: {
+  zoom: ZoomPan;
+  /** The image whose pixels a double-click shows at 100 %. */
+  image: CompareImage;
+  ratio?: number;
+  maxHeight: string;
+  zoomed: boolean;
+  layer: ReactNode;
+  children?: ReactNode;
+  background?: string;
+  /** Replaces the zoom-in / grab cursor (the slider drags its divider at fit). */
+  cursor?: string;
+  /** May claim a pointer press before it pans, by returning true. */
+  onPress?: (event: PointerEvent) => boolean;
+  viewportRef?: RefObject<HTMLDivElement | null>;
+  testId?: string;
+}) {
+  const own = useRef<HTMLDivElement>(null);
+  const viewport = viewportRef ?? own;
+  useGestures(viewport, zoom, image, onPress);
+  return (
+    <div
+      ref={viewport}
+      tabIndex={-1}
+      className={`${background} relative mx-auto touch-none select-none overflow-hidden rounded-xl outline-none ring-1 ring-zinc-800 ${
+        cursor ?? (zoomed ? "cursor-grab data-[panning=true]:cursor-grabbing" : "cursor-zoom-in")
+      }`}
+      style={boxStyle(ratio, maxHeight)}
+      data-zoom-box=""
+      data-testid={testId}
+    >
+      <ZoomLayer zoom={zoom}>{layer}</ZoomLayer>
+      {children}
+    </div>
+  );
+}
+
+/** An image's name over a pane ("Before", "A"), placed by `className` (left-3, right-3, a max width). */
+export function PaneLabel({ className, children }: { className: string; children: ReactNode }) {
+  return (
+    <span className={`pointer-events-none absolute top-3 truncate rounded-md bg-zinc-950/75 px-2 py-1 text-xs font-medium text-zinc-200 backdrop-blur ${className}`}>
+      {children}
+    </span>
+  );
+}
