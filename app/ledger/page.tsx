@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { BudgetMeter } from "@/components/ui/budget-meter";
 import { dayLabel, daysBetween, LedgerChart, type Metric } from "@/components/ledger/ledger-chart";
 import { CATALOG, findModel, PROVIDER_IDS, type ProviderId } from "@/lib/catalog";
 import { formatUsd, PRICE_NOT_PUBLISHED } from "@/lib/client/format";
@@ -76,7 +77,6 @@ export default async function LedgerPage({ searchParams }: { searchParams: Promi
   const unpricedProviders = [...new Set(table.filter((g) => unpriced(g.provider, g.model)).map((g) => providerLabel(g.provider)))];
   const days = daysBetween(ledger.from, ledger.to).length;
   const { monthlyUsd, spentThisMonthUsd } = ledger.budget;
-  const budgetShare = monthlyUsd ? Math.min(1, spentThisMonthUsd / monthlyUsd) : 0;
   const over = monthlyUsd !== null && spentThisMonthUsd >= monthlyUsd;
   const href = (p: Record<string, string>) => `/ledger?${new URLSearchParams({ from: ledger.from, to: ledger.to, ...(metric === "images" ? { metric } : {}), ...p })}`;
 
@@ -173,19 +173,7 @@ export default async function LedgerPage({ searchParams }: { searchParams: Promi
                 {formatUsd(spentThisMonthUsd)} <span className="text-sm font-normal text-zinc-500">of {formatUsd(monthlyUsd)}</span>
               </dd>
               <dd className="mt-2">
-                <div
-                  className="h-1.5 overflow-hidden rounded-full bg-zinc-800"
-                  role="meter"
-                  aria-label="Monthly budget used"
-                  aria-valuemin={0}
-                  aria-valuemax={monthlyUsd}
-                  aria-valuenow={Math.min(spentThisMonthUsd, monthlyUsd)}
-                >
-                  <div
-                    className={`h-full rounded-full ${over ? "bg-red-400" : budgetShare > 0.8 ? "bg-accent-500" : "bg-emerald-400"}`}
-                    style={{ width: `${budgetShare * 100}%` }}
-                  />
-                </div>
+                <BudgetMeter spent={spentThisMonthUsd} limit={monthlyUsd} over={over} className="h-1.5" />
                 <p className="mt-1 text-xs text-zinc-500">
                   {over ? "Over budget: the studio asks before each paid job." : `${formatUsd(monthlyUsd - spentThisMonthUsd)} left`}
                 </p>

@@ -3,13 +3,13 @@
 import { type ReactNode, useEffect, useState } from "react";
 import { formatUsd, PRICE_NOT_PUBLISHED, priceText } from "@/lib/client/format";
 import type { Budget } from "@/lib/dto";
+import { BudgetMeter } from "../ui/budget-meter";
 import { AlertIcon, Spinner } from "../ui/icons";
 
 /** "Spent $1.20 of $5.00 this month", with a thin meter; nothing when no budget is set. */
 export function BudgetLine({ budget, estimateUsd }: { budget: Budget | undefined; estimateUsd: number | null }) {
   if (!budget || budget.monthlyUsd === null) return null;
   const { monthlyUsd: limit, spentThisMonthUsd: spent } = budget;
-  const share = Math.min(1, spent / limit);
   const after = estimateUsd === null ? null : spent + estimateUsd;
   const over = spent >= limit || (after !== null && after > limit);
   return (
@@ -21,16 +21,7 @@ export function BudgetLine({ budget, estimateUsd }: { budget: Budget | undefined
         </span>
         <span className="text-zinc-500">{estimateUsd === null ? `this job: ${PRICE_NOT_PUBLISHED.toLowerCase()}` : null}</span>
       </p>
-      <div
-        className="h-1 overflow-hidden rounded-full bg-zinc-800"
-        role="meter"
-        aria-label="Monthly budget used"
-        aria-valuemin={0}
-        aria-valuemax={limit}
-        aria-valuenow={Math.min(spent, limit)}
-      >
-        <div className={`h-full rounded-full ${over ? "bg-red-400" : share > 0.8 ? "bg-accent-500" : "bg-emerald-400"}`} style={{ width: `${share * 100}%` }} />
-      </div>
+      <BudgetMeter spent={spent} limit={limit} over={over} className="h-1" />
     </div>
   );
 }
