@@ -55,6 +55,13 @@ export function Studio({
     const extra = Object.keys(initialJobs).filter((id) => !kept.includes(id));
     return [...kept, ...extra];
   });
+  // After a reload this document starts empty: bring back the tab's earlier jobs, so a failure
+  // stays in view until it is cleared. (In an effect: the server render knows no tab.)
+  useEffect(() => {
+    if (studioSession.jobIds().length > 0) return;
+    const stored = studioSession.storedJobIds();
+    if (stored.length > 0) setIds((now) => [...stored.filter((id) => !now.includes(id)), ...now]);
+  }, []);
   useEffect(() => studioSession.saveJobIds(ids), [ids]);
 
   // This month's spend, for the budget line; refreshed whenever a job finishes.

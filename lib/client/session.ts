@@ -21,6 +21,10 @@ export type Draft = {
 export type StoredDraft = Omit<Draft, "input"> & { inputId: string | null };
 
 const STORAGE_KEY = "atelier-studio-draft";
+/** Per tab (sessionStorage): a reload keeps the tab's "Running & recent", a new tab starts empty. */
+const JOBS_KEY = "atelier-studio-jobs";
+const MAX_STORED_JOBS = 50;
+const ID = /^[0-9A-Z]{26}$/;
 
 let draft: Draft | null = null;
 let sessionJobIds: string[] = [];
@@ -47,7 +51,7 @@ function stored(): StoredDraft | null {
       typeof d.ratioTouched === "boolean" &&
       typeof d.n === "number" &&
       Number.isInteger(d.n) &&
-      (d.inputId === null || (typeof d.inputId === "string" && /^[0-9A-Z]{26}$/.test(d.inputId)));
+      (d.inputId === null || (typeof d.inputId === "string" && ID.test(d.inputId)));
     return ok ? (d as StoredDraft) : null;
   } catch {
     return null;
@@ -66,5 +70,19 @@ export const studioSession = {
   jobIds: () => sessionJobIds,
   saveJobIds: (ids: string[]) => {
     sessionJobIds = ids;
+    try {
+      sessionStorage.setItem(JOBS_KEY, JSON.stringify(ids.slice(0, MAX_STORED_JOBS)));
+    } catch {
+      // Storage refused: the list still lives for this document.
+    }
+  },
+  /** The job ids an earlier load of this tab kept (browser only). */
+  storedJobIds: (): string[] => {
+    try {
+      const value: unknown = JSON.parse(sessionStorage.getItem(JOBS_KEY) ?? "[]");
+      return Array.isArray(value) ? value.filter((id): id is string => typeof id === "string" && ID.test(id)) : [];
+    } catch {
+      return [];
+    }
   },
 };

@@ -59,6 +59,8 @@ describe("GET /api/providers", () => {
           // null where the provider's document publishes no price
           priceUsd: m.priceUsd === null ? null : expect.any(Number),
           unverified: expect.any(Boolean),
+          // how long a job usually takes: learned from finished jobs, or a typical time until there are enough
+          usual: { ms: expect.any(Number), from: expect.stringMatching(/^(history|catalog)$/) },
         });
       }
     }

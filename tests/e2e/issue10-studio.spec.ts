@@ -262,7 +262,7 @@ test.describe("with paid providers (local fakes)", () => {
     await expect(page.getByText("Estimated total · 4 images")).toBeVisible();
   });
 
-  test("Running & recent keeps a failed job until it is cleared", async ({ page }) => {
+  test("Running & recent keeps a failed job until it is cleared, across reloads of the tab", async ({ page }) => {
     const base = server!.url;
     const failing = unique("This one fails");
     dmxapi!.plan(failing, { fault: "failed" });
@@ -284,7 +284,14 @@ test.describe("with paid providers (local fakes)", () => {
     await expect(failed).toBeVisible();
     await expect(failed.getByTestId("job-error")).toBeVisible();
 
+    // A reload of the tab keeps it too.
+    await page.reload();
+    await expect(failed.getByTestId("job-error")).toBeVisible();
+
     await page.getByRole("button", { name: "Clear finished" }).click();
+    await expect(failed).toHaveCount(0);
+    await page.reload();
+    await expect(page.getByRole("form", { name: "New image" })).toHaveAttribute("data-ready", "true");
     await expect(failed).toHaveCount(0);
   });
 });
