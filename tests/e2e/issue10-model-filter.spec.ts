@@ -1,5 +1,5 @@
 import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
-import { fakeModelverse, fakeQuickRouter, type ModelverseFake, type QuickRouterFake } from "../support/provider-fakes";
+import { type Fleet, startFleet } from "../support/provider-fleet";
 import { startServer, type TestServer } from "../support/server";
 import { makePng, unique } from "./helpers";
 
@@ -13,25 +13,15 @@ import { makePng, unique } from "./helpers";
 type Job = { id: string; status: string };
 
 let server: TestServer | undefined;
-let quickrouter: QuickRouterFake | undefined;
-let modelverse: ModelverseFake | undefined;
+let fleet: Fleet | undefined;
 
 test.beforeAll(async () => {
-  quickrouter = await fakeQuickRouter({ key: "qr-filter", pollsUntilDone: 1 });
-  modelverse = await fakeModelverse({ key: "mv-filter" });
-  server = await startServer({
-    env: {
-      QUICKROUTER_API_KEY: "qr-filter",
-      QUICKROUTER_BASE_URL: quickrouter.url,
-      MODELVERSE_API_KEY: "mv-filter",
-      MODELVERSE_BASE_URL: modelverse.url,
-    },
-  });
+  fleet = await startFleet({ quickrouter: { key: "qr-filter", pollsUntilDone: 1 }, modelverse: { key: "mv-filter" } });
+  server = await startServer({ env: fleet.env });
 });
 test.afterAll(async () => {
   await server?.stop();
-  await quickrouter?.close();
-  await modelverse?.close();
+  await fleet?.close();
 });
 
 async function settled(request: APIRequestContext, body: Record<string, unknown>): Promise<Job> {

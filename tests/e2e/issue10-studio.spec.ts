@@ -1,6 +1,7 @@
 import { expect, type Locator, type Page, test } from "@playwright/test";
 import { makePng, openStudio, unique, uploadPng } from "./helpers";
-import { type DmxapiFake, fakeDmxapi, fakeModelverse, fakeTheRouter, type ModelverseFake, type TheRouterFake } from "../support/provider-fakes";
+import type { DmxapiFake } from "../support/provider-fakes";
+import { type Fleet, startFleet } from "../support/provider-fleet";
 import { startServer, type TestServer } from "../support/server";
 
 /**
@@ -124,30 +125,17 @@ test("the studio draft (instruction, ratio, seed, count, input image) survives a
 
 test.describe("with paid providers (local fakes)", () => {
   let server: TestServer | undefined;
-  let therouter: TheRouterFake | undefined;
+  let fleet: Fleet | undefined;
   let dmxapi: DmxapiFake | undefined;
-  let modelverse: ModelverseFake | undefined;
 
   test.beforeAll(async () => {
-    therouter = await fakeTheRouter({ key: "tr-i10", pollsUntilDone: 1 });
-    dmxapi = await fakeDmxapi({ key: "dmx-i10" });
-    modelverse = await fakeModelverse({ key: "mv-i10" });
-    server = await startServer({
-      env: {
-        THEROUTER_API_KEY: "tr-i10",
-        THEROUTER_BASE_URL: therouter.url,
-        DMXAPI_API_KEY: "dmx-i10",
-        DMXAPI_BASE_URL: dmxapi.url,
-        MODELVERSE_API_KEY: "mv-i10",
-        MODELVERSE_BASE_URL: modelverse.url,
-      },
-    });
+    fleet = await startFleet({ therouter: { key: "tr-i10", pollsUntilDone: 1 }, dmxapi: { key: "dmx-i10" }, modelverse: { key: "mv-i10" } });
+    dmxapi = fleet.fakes.dmxapi;
+    server = await startServer({ env: fleet.env });
   });
   test.afterAll(async () => {
     await server?.stop();
-    await therouter?.close();
-    await dmxapi?.close();
-    await modelverse?.close();
+    await fleet?.close();
   });
 
   test("no invalid choices: edit-only models wait for an image, text-only models can't take one, the button says what will run", async ({ page }) => {

@@ -1,7 +1,6 @@
 import { expect, type APIRequestContext, test } from "@playwright/test";
 import { encodePng, openStudio, quiesce, unique, uploadPng } from "./helpers";
-import { type DmxapiFake, fakeDmxapi, fakeTheRouter, type TheRouterFake } from "../support/provider-fakes";
-import { fakeProvidersEnv } from "../support/provider-env";
+import { type Fleet, startFleet } from "../support/provider-fleet";
 import { startServer, type TestServer } from "../support/server";
 
 /**
@@ -163,23 +162,15 @@ test("the theme follows the system, the toggle overrides it, and the choice surv
 
 test.describe("with paid providers (local fakes)", () => {
   let server: TestServer | undefined;
-  let therouter: TheRouterFake | undefined;
-  let dmxapi: DmxapiFake | undefined;
+  let fleet: Fleet | undefined;
 
   test.beforeAll(async () => {
-    therouter = await fakeTheRouter({ key: "tr-test-key", pollsUntilDone: 1 });
-    dmxapi = await fakeDmxapi({ key: "dmx-test-key" });
-    server = await startServer({
-      env: {
-        ...fakeProvidersEnv({ therouter: "tr-test-key", dmxapi: "dmx-test-key" }, { therouter: therouter.url, dmxapi: dmxapi.url }),
-        ATELIER_BUDGET_USD: "0.03",
-      },
-    });
+    fleet = await startFleet({ therouter: { key: "tr-test-key", pollsUntilDone: 1 }, dmxapi: { key: "dmx-test-key" } });
+    server = await startServer({ env: { ...fleet.env, ATELIER_BUDGET_USD: "0.03" } });
   });
   test.afterAll(async () => {
     await server?.stop();
-    await therouter?.close();
-    await dmxapi?.close();
+    await fleet?.close();
   });
 
   test("fan-out to three providers makes one batch, each job on its own model", async ({ page, request }) => {
