@@ -30,6 +30,7 @@ const KEYS = {
 };
 const SECRETS = Object.values(KEYS);
 const TERMINAL = ["succeeded", "failed", "canceled"];
+
 let tr: TheRouterFake;
 let qr: QuickRouterFake;
 let dmx: DmxapiFake;

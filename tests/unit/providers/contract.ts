@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CATALOG, type KeyedProviderId, providerEnvVars } from "@/lib/catalog";
 import { DETAIL_MAX, type GenerationRequest, type ProviderAdapter, type ProviderConfig, type ProviderContext, type ProviderError } from "@/lib/providers/types";
-import { type FakeProvider, type FakeReply, refusedUrl, startFakeProvider } from "../../support/fake-provider";
-import { ctx, failure, KEY } from "./helpers";
+import { type FakeReply, refusedUrl } from "../../support/fake-provider";
+import { ctx, failure, KEY, scriptedFake } from "./helpers";
 
 /**
  * The provider contract: what every HTTP adapter promises whatever its protocol (a missing key,
@@ -52,20 +52,11 @@ export function providerContract(setup: ContractSetup) {
   const detailWith = (...parts: string[]) => expect.stringMatching(new RegExp(parts.map(escape).join(".*")));
 
   describe(`${label}: the provider contract`, () => {
-    let fake: FakeProvider;
-    let reply: () => FakeReply;
-    beforeAll(async () => {
-      fake = await startFakeProvider(() => reply());
-    });
-    afterAll(() => fake.close());
-    beforeEach(() => {
-      fake.requests.length = 0;
-      reply = () => ({ status: 500, json: errorBody("no reply scripted") });
-    });
+    const fake = scriptedFake({ status: 500, json: errorBody("no reply scripted") });
 
     const adapter = (baseUrl = () => fake.url) => setup.create(() => ({ apiKey: KEY, baseUrl: baseUrl() }));
     const submitted = (answer: FakeReply) => {
-      reply = () => answer;
+      fake.reply = () => answer;
       return failure(adapter().submit(request(), ctx()));
     };
 
@@ -87,8 +78,23 @@ export function providerContract(setup: ContractSetup) {
         expect(fake.requests).toHaveLength(0);
       });
 
+      it(`POSTs one generation as JSON to ${setup.submitPath}, the key as a Bearer token`, async () => {
+        fake.reply = () => setup.accepted;
+        const a = adapter();
+        expect(a.id).toBe(id);
+        await a.submit(request(), ctx());
+        expect(fake.requests).toHaveLength(1);
+        const sent = fake.requests[0]!;
+        expect(sent.method).toBe("POST");
+        expect(sent.path).toBe(setup.submitPath);
+        expect(sent.headers.authorization).toBe(`Bearer ${KEY}`);
+        expect(sent.headers["content-type"]).toBe("application/json");
+        // A sync provider answers in the one call: nothing to poll or cancel.
+        if (!job) expect([a.poll, a.cancel]).toEqual([undefined, undefined]);
+      });
+
       it("tolerates a base URL with a trailing slash", async () => {
-        reply = () => setup.accepted;
+        fake.reply = () => setup.accepted;
         await adapter(() => `${fake.url}/`).submit(request(), ctx());
         expect(fake.requests[0]!.path).toBe(setup.submitPath);
       });
@@ -193,7 +199,7 @@ export function providerContract(setup: ContractSetup) {
 
     describe("a poll", () => {
       const polled = (answer: FakeReply) => {
-        reply = () => answer;
+        fake.reply = () => answer;
         return failure(adapter().poll!("job_1", request(), ctx()));
       };
 
@@ -224,7 +230,7 @@ export function providerContract(setup: ContractSetup) {
       });
 
       it("never lets an id change the path", async () => {
-        reply = () => job.pending;
+        fake.reply = () => job.pending;
         const id = "job_1/../../admin?x=1";
         await adapter().poll!(id, request(), ctx());
         expect(fake.requests[0]!.path).toBe(job.pollPath(encodeURIComponent(id)));
@@ -242,7 +248,7 @@ export function providerContract(setup: ContractSetup) {
       }
 
       it("POSTs to the job's cancel path with the key", async () => {
-        reply = () => job.pending;
+        fake.reply = () => job.pending;
         await expect(adapter().cancel!("job_1", ctx())).resolves.toBeUndefined();
         expect(fake.requests).toHaveLength(1);
         const sent = fake.requests[0]!;
@@ -252,7 +258,7 @@ export function providerContract(setup: ContractSetup) {
       });
 
       it("lets a failed cancel throw a typed error (the worker swallows it)", async () => {
-        reply = () => ({ status: 404, json: errorBody("Not found.") });
+        fake.reply = () => ({ status: 404, json: errorBody("Not found.") });
         expect((await failure(adapter().cancel!("job_1", ctx()))).code).toBe("invalid_request");
       });
     });

@@ -30,22 +30,12 @@ async function serve(reply: Reply) {
 }
 
 describe("DMXAPI adapter: the request", () => {
-  it("POSTs the documented JSON with the key as a Bearer token", async () => {
+  it("sends the documented JSON and returns the image with its seed", async () => {
     const bytes = await png();
     const adapter = await serve({ json: { data: [{ b64_json: bytes.toString("base64") }] } });
-    expect(adapter.id).toBe("dmxapi");
     const result = await adapter.submit(request(), ctx());
-
-    expect(fake!.requests).toHaveLength(1);
-    const sent = fake!.requests[0]!;
-    expect(sent.method).toBe("POST");
-    expect(sent.path).toBe(PATH);
-    expect(sent.headers.authorization).toBe(`Bearer ${KEY}`);
-    expect(sent.headers["content-type"]).toBe("application/json");
-    expect(sent.json).toEqual({ model: "flux-kontext-pro", prompt: "a comic-style card that says Hello", size: "16x9", n: 1, seed: 1234 });
+    expect(fake!.requests[0]!.json).toEqual({ model: "flux-kontext-pro", prompt: "a comic-style card that says Hello", size: "16x9", n: 1, seed: 1234 });
     expect(result).toEqual({ status: "done", images: [{ bytes, seed: 1234 }] });
-    expect(adapter.poll).toBeUndefined();
-    expect(adapter.cancel).toBeUndefined();
   });
 
   it.each([

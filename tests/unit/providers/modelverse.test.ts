@@ -40,18 +40,10 @@ providerContract({
 });
 
 describe("Modelverse adapter: the request", () => {
-  it("POSTs the OpenAI-compatible JSON with the key as a Bearer token", async () => {
+  it("sends the OpenAI-compatible JSON and returns the image", async () => {
     const adapter = await serve({ json: { created: 1750667997, data: [{ b64_json: await b64() }] } });
-    expect(adapter.id).toBe("modelverse");
     const result = await adapter.submit(request(), ctx());
-
-    expect(fake!.requests).toHaveLength(1);
-    const sent = fake!.requests[0]!;
-    expect(sent.method).toBe("POST");
-    expect(sent.path).toBe(PATH);
-    expect(sent.headers.authorization).toBe(`Bearer ${KEY}`);
-    expect(sent.headers["content-type"]).toBe("application/json");
-    expect(sent.json).toEqual({
+    expect(fake!.requests[0]!.json).toEqual({
       model: T2I,
       prompt: "Convert to quick pencil sketch",
       n: 1,
@@ -60,8 +52,6 @@ describe("Modelverse adapter: the request", () => {
       response_format: "b64_json",
     });
     expect(result).toEqual({ status: "done", images: [{ bytes: await png() }] });
-    expect(adapter.poll).toBeUndefined();
-    expect(adapter.cancel).toBeUndefined();
   });
 
   it.each<AspectRatio>(["16:9", "4:3", "3:2", "1:1", "2:3", "3:4", "9:16", "9:21"])("sends aspect_ratio %s as W:H", async (ratio) => {

@@ -1,11 +1,11 @@
 import sharp from "sharp";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createQuickRouterAdapter } from "@/lib/providers/quickrouter";
 import type { GenerationRequest } from "@/lib/providers/types";
-import { type FakeProvider, type FakeReply, startFakeProvider } from "../../support/fake-provider";
+import { type FakeReply, startFakeProvider } from "../../support/fake-provider";
 import { gradientPng } from "../../support/fixtures";
 import { providerContract } from "./contract";
-import { ctx, failure, KEY, requestWith } from "./helpers";
+import { ctx, failure, KEY, requestWith, scriptedFake } from "./helpers";
 
 /**
  * The QuickRouter adapter against a local fake of document 003 (Replicate's prediction protocol
@@ -15,17 +15,7 @@ import { ctx, failure, KEY, requestWith } from "./helpers";
 const MODEL = "black-forest-labs/flux-kontext-pro";
 const CREATE_PATH = "/replicate/v1/models/black-forest-labs/flux-kontext-pro/predictions";
 
-let fake: FakeProvider;
-let reply: (req: FakeProvider["requests"][number]) => FakeReply;
-
-beforeAll(async () => {
-  fake = await startFakeProvider((req) => reply(req));
-});
-afterAll(() => fake.close());
-beforeEach(() => {
-  fake.requests.length = 0;
-  reply = () => ({ status: 500, json: { detail: "no reply scripted" } });
-});
+const fake = scriptedFake({ status: 500, json: { detail: "no reply scripted" } });
 
 const adapter = () => createQuickRouterAdapter(() => ({ apiKey: KEY, baseUrl: fake.url }));
 
@@ -64,24 +54,19 @@ providerContract({
 
 describe("QuickRouter submit", () => {
   it("creates a text-to-image prediction with the exact documented input", async () => {
-    reply = () => ({ status: 201, json: starting });
+    fake.reply = () => ({ status: 201, json: starting });
     const result = await adapter().submit(request(), ctx());
     expect(result).toEqual({ status: "pending", providerJobId: starting.id, pollAfterMs: 2000 });
 
-    expect(fake.requests).toHaveLength(1);
     const sent = fake.requests[0]!;
-    expect(sent.method).toBe("POST");
-    expect(sent.path).toBe(CREATE_PATH);
     expect([...sent.query]).toEqual([]);
-    expect(sent.headers.authorization).toBe(`Bearer ${KEY}`);
-    expect(sent.headers["content-type"]).toContain("application/json");
     expect(sent.json).toEqual({
       input: { prompt: "Make this a 90s cartoon", aspect_ratio: "4:5", output_format: "png", safety_tolerance: 2, seed: 99 },
     });
   });
 
   it("sends an edit's input as a data URI of a re-encoded image, matching its ratio", async () => {
-    reply = () => ({ status: 201, json: starting });
+    fake.reply = () => ({ status: 201, json: starting });
     await adapter().submit(await editRequest(), ctx());
     const { input } = fake.requests[0]!.json;
     expect(input).toMatchObject({ prompt: "Make this a 90s cartoon", aspect_ratio: "match_input_image", output_format: "png", seed: 99 });
@@ -95,21 +80,21 @@ describe("QuickRouter submit", () => {
   });
 
   it("sends a chosen ratio as W:H even with an input image", async () => {
-    reply = () => ({ status: 201, json: starting });
+    fake.reply = () => ({ status: 201, json: starting });
     await adapter().submit(await editRequest({ aspectRatio: "16:9", resolvedRatio: "16:9" }), ctx());
     expect(fake.requests[0]!.json.input.aspect_ratio).toBe("16:9");
     expect(fake.requests[0]!.json.input.input_image).toMatch(/^data:image\//);
   });
 
   it("returns a prediction that is already finished as done", async () => {
-    reply = () => ({ status: 201, json: { id: "p1", status: "succeeded", output: "https://replicate.delivery/x/out.png" } });
+    fake.reply = () => ({ status: 201, json: { id: "p1", status: "succeeded", output: "https://replicate.delivery/x/out.png" } });
     expect(await adapter().submit(request(), ctx())).toEqual({ status: "done", images: [{ url: "https://replicate.delivery/x/out.png" }] });
   });
 
   it("keeps the id of a prediction answered with an unexpected non-terminal status", async () => {
-    reply = () => ({ status: 201, json: { id: "p2", status: "queued" } });
+    fake.reply = () => ({ status: 201, json: { id: "p2", status: "queued" } });
     expect(await adapter().submit(request(), ctx())).toMatchObject({ status: "pending", providerJobId: "p2" });
-    reply = () => ({ status: 201, json: { id: "p3", status: "failed", error: "invalid input_image" } });
+    fake.reply = () => ({ status: 201, json: { id: "p3", status: "failed", error: "invalid input_image" } });
     expect((await failure(adapter().submit(request(), ctx())))).toMatchObject({ code: "provider_error", detail: "invalid input_image" });
   });
 
@@ -118,7 +103,7 @@ describe("QuickRouter submit", () => {
 
 describe("QuickRouter errors", () => {
   it("keeps a validation error's detail rather than its title", async () => {
-    reply = () => ({ status: 422, json: { title: "Input validation failed", detail: "input.aspect_ratio must be one of …", status: 422 } });
+    fake.reply = () => ({ status: 422, json: { title: "Input validation failed", detail: "input.aspect_ratio must be one of …", status: 422 } });
     const e = await failure(adapter().submit(request(), ctx()));
     expect(e).toMatchObject({ code: "invalid_request", retryable: false });
     expect(e.detail).toContain("input.aspect_ratio must be one of");
@@ -128,7 +113,7 @@ describe("QuickRouter errors", () => {
 describe("QuickRouter poll and cancel", () => {
   it("polls GET /replicate/v1/predictions/{id} until the output URL arrives", async () => {
     const statuses = ["starting", "processing", "processing", "succeeded"];
-    reply = () => {
+    fake.reply = () => {
       const status = statuses.shift()!;
       return prediction(status === "succeeded" ? { status, output: "https://replicate.delivery/pbxt/out.png" } : { status, output: null });
     };
@@ -152,10 +137,10 @@ describe("QuickRouter poll and cancel", () => {
       return { status: 200, json: { id: "p1", status: "processing" } };
     });
     try {
-      reply = () => ({ status: 201, json: { id: "p1", status: "starting", urls: { get: `${other.url}/v1/predictions/p1` } } });
+      fake.reply = () => ({ status: 201, json: { id: "p1", status: "starting", urls: { get: `${other.url}/v1/predictions/p1` } } });
       const submitted = await adapter().submit(request(), ctx());
       if (submitted.status !== "pending") throw new Error("expected pending");
-      reply = () => prediction({ id: "p1", status: "processing" });
+      fake.reply = () => prediction({ id: "p1", status: "processing" });
       await adapter().poll!(submitted.providerJobId, request(), ctx());
       expect(seen).toBe(0);
       expect(fake.requests[1]!.path).toBe("/replicate/v1/predictions/p1");
@@ -165,7 +150,7 @@ describe("QuickRouter poll and cancel", () => {
   });
 
   it("accepts a one-element output list", async () => {
-    reply = () => prediction({ status: "succeeded", output: ["https://replicate.delivery/a.png"] });
+    fake.reply = () => prediction({ status: "succeeded", output: ["https://replicate.delivery/a.png"] });
     expect(await adapter().poll!("p1", request(), ctx())).toEqual({ status: "done", images: [{ url: "https://replicate.delivery/a.png" }] });
   });
 
@@ -175,12 +160,12 @@ describe("QuickRouter poll and cancel", () => {
     ["a non-http output", { status: "succeeded", output: "javascript:alert(1)" }],
     ["an unknown status", { status: "queued" }],
   ])("reports %s as invalid_response", async (_label, p) => {
-    reply = () => prediction(p);
+    fake.reply = () => prediction(p);
     expect((await failure(adapter().poll!("p1", request(), ctx()))).code).toBe("invalid_response");
   });
 
   it("maps canceled to provider_error saying it was canceled at the provider", async () => {
-    reply = () => prediction({ status: "canceled" });
+    fake.reply = () => prediction({ status: "canceled" });
     const e = await failure(adapter().poll!("p1", request(), ctx()));
     expect(e).toMatchObject({ code: "provider_error", retryable: false });
     expect(e.userMessage).toContain("canceled at the provider");
