@@ -1,8 +1,5 @@
 import { expect, type Locator, type Page, test } from "@playwright/test";
-import { makePng, openStudio, unique, uploadPng } from "./helpers";
-import type { DmxapiFake } from "../support/provider-fakes";
-import { type Fleet, startFleet } from "../support/provider-fleet";
-import { startServer, type TestServer } from "../support/server";
+import { makePng, openStudio, serverWithFakes, unique, uploadPng } from "./helpers";
 
 /**
  * What designers trip over in the studio: choices that can't run, five wordings for a
@@ -124,22 +121,10 @@ test("the studio draft (instruction, ratio, seed, count, input image) survives a
 });
 
 test.describe("with paid providers (local fakes)", () => {
-  let server: TestServer | undefined;
-  let fleet: Fleet | undefined;
-  let dmxapi: DmxapiFake | undefined;
-
-  test.beforeAll(async () => {
-    fleet = await startFleet({ therouter: { key: "tr-i10", pollsUntilDone: 1 }, dmxapi: { key: "dmx-i10" }, modelverse: { key: "mv-i10" } });
-    dmxapi = fleet.fakes.dmxapi;
-    server = await startServer({ env: fleet.env });
-  });
-  test.afterAll(async () => {
-    await server?.stop();
-    await fleet?.close();
-  });
+  const own = serverWithFakes({ therouter: { key: "tr-i10", pollsUntilDone: 1 }, dmxapi: { key: "dmx-i10" }, modelverse: { key: "mv-i10" } });
 
   test("no invalid choices: edit-only models wait for an image, text-only models can't take one, the button says what will run", async ({ page }) => {
-    const base = server!.url;
+    const base = own.server!.url;
     await openStudio(page, `${base}/`);
     const model = page.getByLabel("Model", { exact: true });
     const blocked = page.getByTestId("submit-blocked");
@@ -188,7 +173,7 @@ test.describe("with paid providers (local fakes)", () => {
   });
 
   test("the submit bar stays on one line at 1440×900, whatever the label and the price", async ({ page }) => {
-    const base = server!.url;
+    const base = own.server!.url;
     await page.setViewportSize({ width: 1440, height: 900 });
     await openStudio(page, `${base}/`);
     const model = page.getByLabel("Model", { exact: true });
@@ -214,7 +199,7 @@ test.describe("with paid providers (local fakes)", () => {
   });
 
   test("one wording for a missing price: studio, fan-out and variations show an estimate or “Price not published”", async ({ page, request }) => {
-    const base = server!.url;
+    const base = own.server!.url;
     await openStudio(page, `${base}/`);
     await page.getByLabel("Instruction").fill(unique("Linen napkins, flat lay"));
     await page.getByLabel("Model", { exact: true }).selectOption("dmxapi::flux-kontext-max");
@@ -251,9 +236,9 @@ test.describe("with paid providers (local fakes)", () => {
   });
 
   test("Running & recent keeps a failed job until it is cleared", async ({ page }) => {
-    const base = server!.url;
+    const base = own.server!.url;
     const failing = unique("This one fails");
-    dmxapi!.plan(failing, { fault: "failed" });
+    own.fleet!.fakes.dmxapi.plan(failing, { fault: "failed" });
     await openStudio(page, `${base}/`);
     await page.getByLabel("Model", { exact: true }).selectOption("dmxapi::flux-kontext-pro");
     await page.getByLabel("Instruction").fill(failing);

@@ -1,7 +1,5 @@
 import { expect, type APIRequestContext, type Page, test } from "@playwright/test";
-import { type Fleet, startFleet } from "../support/provider-fleet";
-import { startServer, type TestServer } from "../support/server";
-import { quiesce, unique } from "./helpers";
+import { quiesce, serverWithFakes, unique } from "./helpers";
 
 /**
  * The cost ledger: per day, provider and model, from the costs recorded on finished jobs.
@@ -142,20 +140,10 @@ test("the date range: picker, quick ranges and the header link", async ({ page, 
 });
 
 test.describe("with priced and unpriced providers (local fakes)", () => {
-  let server: TestServer | undefined;
-  let fleet: Fleet | undefined;
-
-  test.beforeAll(async () => {
-    fleet = await startFleet({ therouter: { key: "tr-ledger", pollsUntilDone: 1 }, dmxapi: { key: "dmx-ledger" } });
-    server = await startServer({ env: { ...fleet.env, ATELIER_BUDGET_USD: "5" } });
-  });
-  test.afterAll(async () => {
-    await server?.stop();
-    await fleet?.close();
-  });
+  const own = serverWithFakes({ therouter: { key: "tr-ledger", pollsUntilDone: 1 }, dmxapi: { key: "dmx-ledger" } }, { ATELIER_BUDGET_USD: "5" });
 
   test("costs add up per provider and model, unpriced jobs are counted and named, the budget shows", async ({ page, request }) => {
-    const base = server!.url;
+    const base = own.server!.url;
     const jobs = await createAndSettle(request, base, [
       { provider: "therouter", prompt: unique("priced a") },
       { provider: "therouter", prompt: unique("priced b") },

@@ -1,7 +1,5 @@
 import { expect, type APIRequestContext, test } from "@playwright/test";
-import { encodePng, openStudio, quiesce, unique, uploadPng } from "./helpers";
-import { type Fleet, startFleet } from "../support/provider-fleet";
-import { startServer, type TestServer } from "../support/server";
+import { encodePng, openStudio, quiesce, serverWithFakes, unique, uploadPng } from "./helpers";
 
 /**
  * The studio side of iterating: remix (refill the form from a job), fan-out (one recipe to
@@ -161,20 +159,10 @@ test("the theme follows the system, the toggle overrides it, and the choice surv
 });
 
 test.describe("with paid providers (local fakes)", () => {
-  let server: TestServer | undefined;
-  let fleet: Fleet | undefined;
-
-  test.beforeAll(async () => {
-    fleet = await startFleet({ therouter: { key: "tr-test-key", pollsUntilDone: 1 }, dmxapi: { key: "dmx-test-key" } });
-    server = await startServer({ env: { ...fleet.env, ATELIER_BUDGET_USD: "0.03" } });
-  });
-  test.afterAll(async () => {
-    await server?.stop();
-    await fleet?.close();
-  });
+  const own = serverWithFakes({ therouter: { key: "tr-test-key", pollsUntilDone: 1 }, dmxapi: { key: "dmx-test-key" } }, { ATELIER_BUDGET_USD: "0.03" });
 
   test("fan-out to three providers makes one batch, each job on its own model", async ({ page, request }) => {
-    const base = server!.url;
+    const base = own.server!.url;
     const prompt = unique("Sunlit reading nook with plants");
     await openStudio(page, `${base}/`);
     await page.getByLabel("Instruction").fill(prompt);
@@ -200,7 +188,7 @@ test.describe("with paid providers (local fakes)", () => {
   });
 
   test("the studio shows the month's spend and asks before a submit would pass the budget", async ({ page, request }) => {
-    const base = server!.url;
+    const base = own.server!.url;
     const ledger = async () =>
       ((await (await request.get(`${base}/api/ledger`)).json()) as { budget: { monthlyUsd: number; spentThisMonthUsd: number } }).budget;
     const start = await ledger();
