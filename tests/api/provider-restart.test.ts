@@ -5,8 +5,7 @@
  */
 import sharp from "sharp";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { type DmxapiFake, fakeDmxapi, fakeQuickRouter, fakeTheRouter, type QuickRouterFake, type TheRouterFake } from "../support/provider-fakes";
-import { fakeProvidersEnv } from "../support/provider-env";
+import { type FleetOptions, startFleet } from "../support/provider-fleet";
 import { createJob, download, getJson, type Json, jobProblems, restartServer, startServer, type TestServer, waitForJob } from "../support/server";
 import { sleep, until } from "../support/wait";
 
@@ -14,15 +13,22 @@ const KEYS = { therouter: "tr-secret-key", quickrouter: "qr-secret-key-7f3a", dm
 const TERMINAL = ["succeeded", "failed", "canceled"];
 
 let server: TestServer | undefined;
-const fakes: { close(): Promise<void> }[] = [];
+const fleets: { close(): Promise<void> }[] = [];
 
 afterEach(async () => {
   await server?.stop();
   server = undefined;
 });
 afterAll(async () => {
-  await Promise.all(fakes.map((f) => f.close()));
+  await Promise.all(fleets.map((f) => f.close()));
 });
+
+/** Fakes of the given providers, closed after the file. */
+async function fleet<O extends FleetOptions>(options: O) {
+  const started = await startFleet(options);
+  fleets.push(started);
+  return started;
+}
 
 function env(extra: Record<string, string>): Record<string, string> {
   return { PROVIDER_REQUEST_TIMEOUT_MS: "5000", DEMO_DELAY_MS: "100", ...extra };
@@ -55,10 +61,9 @@ async function expectOneImage(job: Json, width: number, height: number): Promise
 
 describe("kill -9 while an async provider works", () => {
   it("TheRouter: resumes the saved job id after two crashes in a row, submitting exactly once", async () => {
-    const tr: TheRouterFake = await fakeTheRouter({ key: KEYS.therouter, pollsUntilDone: 1 });
-    fakes.push(tr);
+    const { fakes: { therouter: tr }, env: fakeEnv } = await fleet({ therouter: { key: KEYS.therouter, pollsUntilDone: 1 } });
     tr.holding = true; // in_progress until the test says otherwise
-    server = await startServer({ env: env(fakeProvidersEnv({ therouter: KEYS.therouter }, { therouter: tr.url })) });
+    server = await startServer({ env: env(fakeEnv) });
 
     const prompt = "A harbour at night, survives two crashes";
     const job = await createJob(server.url, { provider: "therouter", prompt, aspectRatio: "1:1" });
@@ -92,13 +97,12 @@ describe("kill -9 while an async provider works", () => {
     expect(polls.length).toBeGreaterThanOrEqual(3);
     expect(new Set(polls.map((r) => r.path))).toEqual(new Set([`/v1/jobs/${id}`]));
     await expectNothingActive();
-  }, 60_000);
+  }, 120_000); // three server starts in one test: each takes seconds when the machine is busy
 
   it("QuickRouter: resumes the saved prediction after a crash, submitting exactly once", async () => {
-    const qr: QuickRouterFake = await fakeQuickRouter({ key: KEYS.quickrouter, pollsUntilDone: 1 });
-    fakes.push(qr);
+    const { fakes: { quickrouter: qr }, env: fakeEnv } = await fleet({ quickrouter: { key: KEYS.quickrouter, pollsUntilDone: 1 } });
     qr.holding = true;
-    server = await startServer({ env: env(fakeProvidersEnv({ quickrouter: KEYS.quickrouter }, { quickrouter: qr.url })) });
+    server = await startServer({ env: env(fakeEnv) });
 
     const prompt = "A paper boat, survives a crash";
     const job = await createJob(server.url, { provider: "quickrouter", prompt, aspectRatio: "16:9", seed: 31337 });
@@ -125,13 +129,10 @@ describe("kill -9 while an async provider works", () => {
 
 describe("kill -9 during a sync provider call", () => {
   it("DMXAPI: the job ends interrupted and the call is never re-sent", async () => {
-    const dmx: DmxapiFake = await fakeDmxapi({ key: KEYS.dmxapi });
-    fakes.push(dmx);
+    const { fakes: { dmxapi: dmx }, env: fakeEnv } = await fleet({ dmxapi: { key: KEYS.dmxapi } });
     const prompt = "A slow sync generation cut short";
     dmx.plan(prompt, { fault: "hang" }); // the answer would come long after the crash
-    server = await startServer({
-      env: env({ ...fakeProvidersEnv({ dmxapi: KEYS.dmxapi }, { dmxapi: dmx.url }), PROVIDER_SYNC_TIMEOUT_MS: "60000" }),
-    });
+    server = await startServer({ env: env({ ...fakeEnv, PROVIDER_SYNC_TIMEOUT_MS: "60000" }) });
 
     const job = await createJob(server.url, { provider: "dmxapi", prompt, aspectRatio: "1:1" });
     await until("the call to reach DMXAPI", () => dmx.submissions(prompt).length === 1);
@@ -158,13 +159,12 @@ describe("kill -9 during a sync provider call", () => {
 
 describe("SIGTERM (graceful shutdown)", () => {
   it("lets a sync call in flight finish and store its image, and leaves an async job to resume", async () => {
-    const dmx: DmxapiFake = await fakeDmxapi({ key: KEYS.dmxapi });
-    const tr: TheRouterFake = await fakeTheRouter({ key: KEYS.therouter, pollsUntilDone: 1 });
-    fakes.push(dmx, tr);
-    tr.holding = true;
-    server = await startServer({
-      env: env(fakeProvidersEnv({ dmxapi: KEYS.dmxapi, therouter: KEYS.therouter }, { dmxapi: dmx.url, therouter: tr.url })),
+    const { fakes: { dmxapi: dmx, therouter: tr }, env: fakeEnv } = await fleet({
+      dmxapi: { key: KEYS.dmxapi },
+      therouter: { key: KEYS.therouter, pollsUntilDone: 1 },
     });
+    tr.holding = true;
+    server = await startServer({ env: env(fakeEnv) });
 
     const asyncPrompt = "An async job that outlives a deploy";
     const asyncJob = await createJob(server.url, { provider: "therouter", prompt: asyncPrompt, aspectRatio: "1:1" });

@@ -6,7 +6,8 @@
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gradientPng } from "../support/fixtures";
-import { type DmxapiFake, fakeDmxapi, fakeModelverse, fakeQuickRouter, fakeTheRouter, type ModelverseFake, type QuickRouterFake, type TheRouterFake } from "../support/provider-fakes";
+import type { DmxapiFake, ModelverseFake, QuickRouterFake, TheRouterFake } from "../support/provider-fakes";
+import { type Fleet, startFleet } from "../support/provider-fleet";
 import {
   createJob,
   download,
@@ -19,7 +20,6 @@ import {
   uploadOk,
   waitForJob,
 } from "../support/server";
-import { fakeProvidersEnv } from "../support/provider-env";
 import { sleep, until } from "../support/wait";
 
 const KEYS = {
@@ -35,32 +35,30 @@ let tr: TheRouterFake;
 let qr: QuickRouterFake;
 let dmx: DmxapiFake;
 let mv: ModelverseFake;
+let fleet: Fleet;
 let server: TestServer;
 let keyless: TestServer | undefined;
 
 function serverEnv(): Record<string, string> {
-  return {
-    ...fakeProvidersEnv(KEYS, { therouter: tr.url, quickrouter: qr.url, dmxapi: dmx.url, modelverse: mv.url }),
-    PROVIDER_REQUEST_TIMEOUT_MS: "1500",
-    PROVIDER_SYNC_TIMEOUT_MS: "1500",
-    DEMO_DELAY_MS: "100",
-  };
+  return { ...fleet.env, PROVIDER_REQUEST_TIMEOUT_MS: "1500", PROVIDER_SYNC_TIMEOUT_MS: "1500", DEMO_DELAY_MS: "100" };
 }
 
 beforeAll(async () => {
-  [tr, qr, dmx, mv] = await Promise.all([
-    fakeTheRouter({ key: KEYS.therouter, pollsUntilDone: 1 }),
-    fakeQuickRouter({ key: KEYS.quickrouter, pollsUntilDone: 2 }),
-    fakeDmxapi({ key: KEYS.dmxapi }),
-    fakeModelverse({ key: KEYS.modelverse }),
-  ]);
+  const started = await startFleet({
+    therouter: { key: KEYS.therouter, pollsUntilDone: 1 },
+    quickrouter: { key: KEYS.quickrouter, pollsUntilDone: 2 },
+    dmxapi: { key: KEYS.dmxapi },
+    modelverse: { key: KEYS.modelverse },
+  });
+  fleet = started;
+  ({ therouter: tr, quickrouter: qr, dmxapi: dmx, modelverse: mv } = started.fakes);
   server = await startServer({ env: serverEnv() });
 });
 
 afterAll(async () => {
   await keyless?.stop();
   await server?.stop();
-  await Promise.all([tr, qr, dmx, mv].map((f) => f?.close()));
+  await fleet?.close();
 });
 
 const finished = (id: string, timeoutMs = 25_000) => waitForJob(server.url, id, TERMINAL, timeoutMs);

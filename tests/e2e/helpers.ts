@@ -1,5 +1,7 @@
-import { type APIRequestContext, expect, type Locator, type Page } from "@playwright/test";
+import { type APIRequestContext, expect, type Locator, type Page, test } from "@playwright/test";
 import sharp from "sharp";
+import { type Fleet, type FleetOptions, startFleet } from "../support/provider-fleet";
+import { startServer, type TestServer } from "../support/server";
 
 /** Shared by the specs. Specs share one server, so each works on jobs it made with its own unique token. */
 
@@ -69,4 +71,21 @@ export async function quiesce(request: APIRequestContext, base = "") {
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error("jobs kept running");
+}
+
+/**
+ * A server of the file's (or describe block's) own, its paid providers pointed at local fakes:
+ * started before its tests, stopped after. Read `server` and `fleet` inside tests.
+ */
+export function serverWithFakes<O extends FleetOptions>(options: O, env: Record<string, string> = {}) {
+  const own: { server?: TestServer; fleet?: Fleet<O> } = {};
+  test.beforeAll(async () => {
+    own.fleet = await startFleet(options);
+    own.server = await startServer({ env: { ...own.fleet.env, ...env } });
+  });
+  test.afterAll(async () => {
+    await own.server?.stop();
+    await own.fleet?.close();
+  });
+  return own;
 }

@@ -1,7 +1,5 @@
 import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
-import { fakeModelverse, fakeQuickRouter, type ModelverseFake, type QuickRouterFake } from "../support/provider-fakes";
-import { startServer, type TestServer } from "../support/server";
-import { makePng, unique } from "./helpers";
+import { makePng, serverWithFakes, unique } from "./helpers";
 
 /**
  * The gallery's model filter names each model with its provider and matches provider and
@@ -12,35 +10,15 @@ import { makePng, unique } from "./helpers";
 
 type Job = { id: string; status: string };
 
-let server: TestServer | undefined;
-let quickrouter: QuickRouterFake | undefined;
-let modelverse: ModelverseFake | undefined;
-
-test.beforeAll(async () => {
-  quickrouter = await fakeQuickRouter({ key: "qr-filter", pollsUntilDone: 1 });
-  modelverse = await fakeModelverse({ key: "mv-filter" });
-  server = await startServer({
-    env: {
-      QUICKROUTER_API_KEY: "qr-filter",
-      QUICKROUTER_BASE_URL: quickrouter.url,
-      MODELVERSE_API_KEY: "mv-filter",
-      MODELVERSE_BASE_URL: modelverse.url,
-    },
-  });
-});
-test.afterAll(async () => {
-  await server?.stop();
-  await quickrouter?.close();
-  await modelverse?.close();
-});
+const own = serverWithFakes({ quickrouter: { key: "qr-filter", pollsUntilDone: 1 }, modelverse: { key: "mv-filter" } });
 
 async function settled(request: APIRequestContext, body: Record<string, unknown>): Promise<Job> {
-  const response = await request.post(`${server!.url}/api/jobs`, { data: body });
+  const response = await request.post(`${own.server!.url}/api/jobs`, { data: body });
   expect(response.status(), await response.text()).toBe(201);
   const { id } = (await response.json()) as Job;
   let job: Job | undefined;
   await expect
-    .poll(async () => (job = (await (await request.get(`${server!.url}/api/jobs/${id}`)).json()) as Job).status, { timeout: 20_000 })
+    .poll(async () => (job = (await (await request.get(`${own.server!.url}/api/jobs/${id}`)).json()) as Job).status, { timeout: 20_000 })
     .toBe("succeeded");
   return job!;
 }
@@ -48,7 +26,7 @@ async function settled(request: APIRequestContext, body: Record<string, unknown>
 const tileIds = (page: Page) => page.getByTestId("gallery-tile").evaluateAll((nodes) => nodes.map((n) => n.getAttribute("data-job-id")));
 
 test("each model entry names its provider and lists only that provider's jobs", async ({ page, request }) => {
-  const base = server!.url;
+  const base = own.server!.url;
   const token = unique("Kontext pro");
   const upload = await request.post(`${base}/api/uploads`, { multipart: { file: { name: "in.png", mimeType: "image/png", buffer: await makePng(320, 240, 40) } } });
   expect(upload.status()).toBe(201);
@@ -97,7 +75,7 @@ test("each model entry names its provider and lists only that provider's jobs", 
 });
 
 test("the API takes the model filter with its provider, and the bare form as before", async ({ request }) => {
-  const base = server!.url;
+  const base = own.server!.url;
   const token = unique("Kontext pro API");
   const model = "black-forest-labs/flux-kontext-pro";
   const viaQuickRouter = await settled(request, { provider: "quickrouter", model, prompt: `${token} quick`, aspectRatio: "1:1" });

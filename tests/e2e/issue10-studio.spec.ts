@@ -1,7 +1,5 @@
 import { expect, type Locator, type Page, test } from "@playwright/test";
-import { makePng, openStudio, unique, uploadPng } from "./helpers";
-import { type DmxapiFake, fakeDmxapi, fakeModelverse, fakeTheRouter, type ModelverseFake, type TheRouterFake } from "../support/provider-fakes";
-import { startServer, type TestServer } from "../support/server";
+import { makePng, openStudio, serverWithFakes, unique, uploadPng } from "./helpers";
 
 /**
  * What designers trip over in the studio: choices that can't run, five wordings for a
@@ -123,35 +121,10 @@ test("the studio draft (instruction, ratio, seed, count, input image) survives a
 });
 
 test.describe("with paid providers (local fakes)", () => {
-  let server: TestServer | undefined;
-  let therouter: TheRouterFake | undefined;
-  let dmxapi: DmxapiFake | undefined;
-  let modelverse: ModelverseFake | undefined;
-
-  test.beforeAll(async () => {
-    therouter = await fakeTheRouter({ key: "tr-i10", pollsUntilDone: 1 });
-    dmxapi = await fakeDmxapi({ key: "dmx-i10" });
-    modelverse = await fakeModelverse({ key: "mv-i10" });
-    server = await startServer({
-      env: {
-        THEROUTER_API_KEY: "tr-i10",
-        THEROUTER_BASE_URL: therouter.url,
-        DMXAPI_API_KEY: "dmx-i10",
-        DMXAPI_BASE_URL: dmxapi.url,
-        MODELVERSE_API_KEY: "mv-i10",
-        MODELVERSE_BASE_URL: modelverse.url,
-      },
-    });
-  });
-  test.afterAll(async () => {
-    await server?.stop();
-    await therouter?.close();
-    await dmxapi?.close();
-    await modelverse?.close();
-  });
+  const own = serverWithFakes({ therouter: { key: "tr-i10", pollsUntilDone: 1 }, dmxapi: { key: "dmx-i10" }, modelverse: { key: "mv-i10" } });
 
   test("no invalid choices: edit-only models wait for an image, text-only models can't take one, the button says what will run", async ({ page }) => {
-    const base = server!.url;
+    const base = own.server!.url;
     await openStudio(page, `${base}/`);
     const model = page.getByLabel("Model", { exact: true });
     const blocked = page.getByTestId("submit-blocked");
@@ -200,7 +173,7 @@ test.describe("with paid providers (local fakes)", () => {
   });
 
   test("the submit bar stays on one line at 1440×900, whatever the label and the price", async ({ page }) => {
-    const base = server!.url;
+    const base = own.server!.url;
     await page.setViewportSize({ width: 1440, height: 900 });
     await openStudio(page, `${base}/`);
     const model = page.getByLabel("Model", { exact: true });
@@ -226,7 +199,7 @@ test.describe("with paid providers (local fakes)", () => {
   });
 
   test("one wording for a missing price: studio, fan-out and variations show an estimate or “Price not published”", async ({ page, request }) => {
-    const base = server!.url;
+    const base = own.server!.url;
     await openStudio(page, `${base}/`);
     await page.getByLabel("Instruction").fill(unique("Linen napkins, flat lay"));
     await page.getByLabel("Model", { exact: true }).selectOption("dmxapi::flux-kontext-max");
@@ -263,9 +236,9 @@ test.describe("with paid providers (local fakes)", () => {
   });
 
   test("Running & recent keeps a failed job until it is cleared, across reloads of the tab", async ({ page }) => {
-    const base = server!.url;
+    const base = own.server!.url;
     const failing = unique("This one fails");
-    dmxapi!.plan(failing, { fault: "failed" });
+    own.fleet!.fakes.dmxapi.plan(failing, { fault: "failed" });
     await openStudio(page, `${base}/`);
     await page.getByLabel("Model", { exact: true }).selectOption("dmxapi::flux-kontext-pro");
     await page.getByLabel("Instruction").fill(failing);

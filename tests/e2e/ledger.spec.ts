@@ -1,8 +1,5 @@
 import { expect, type APIRequestContext, type Page, test } from "@playwright/test";
-import { type DmxapiFake, fakeDmxapi, fakeTheRouter, type TheRouterFake } from "../support/provider-fakes";
-import { fakeProvidersEnv } from "../support/provider-env";
-import { startServer, type TestServer } from "../support/server";
-import { quiesce, unique } from "./helpers";
+import { quiesce, serverWithFakes, unique } from "./helpers";
 
 /**
  * The cost ledger: per day, provider and model, from the costs recorded on finished jobs.
@@ -143,28 +140,10 @@ test("the date range: picker, quick ranges and the header link", async ({ page, 
 });
 
 test.describe("with priced and unpriced providers (local fakes)", () => {
-  let server: TestServer | undefined;
-  let therouter: TheRouterFake | undefined;
-  let dmxapi: DmxapiFake | undefined;
-
-  test.beforeAll(async () => {
-    therouter = await fakeTheRouter({ key: "tr-ledger", pollsUntilDone: 1 });
-    dmxapi = await fakeDmxapi({ key: "dmx-ledger" });
-    server = await startServer({
-      env: {
-        ...fakeProvidersEnv({ therouter: "tr-ledger", dmxapi: "dmx-ledger" }, { therouter: therouter.url, dmxapi: dmxapi.url }),
-        ATELIER_BUDGET_USD: "5",
-      },
-    });
-  });
-  test.afterAll(async () => {
-    await server?.stop();
-    await therouter?.close();
-    await dmxapi?.close();
-  });
+  const own = serverWithFakes({ therouter: { key: "tr-ledger", pollsUntilDone: 1 }, dmxapi: { key: "dmx-ledger" } }, { ATELIER_BUDGET_USD: "5" });
 
   test("costs add up per provider and model, unpriced jobs are counted and named, the budget shows", async ({ page, request }) => {
-    const base = server!.url;
+    const base = own.server!.url;
     const jobs = await createAndSettle(request, base, [
       { provider: "therouter", prompt: unique("priced a") },
       { provider: "therouter", prompt: unique("priced b") },

@@ -1,8 +1,5 @@
 import { expect, type APIRequestContext, test } from "@playwright/test";
-import { encodePng, openStudio, quiesce, unique, uploadPng } from "./helpers";
-import { type DmxapiFake, fakeDmxapi, fakeTheRouter, type TheRouterFake } from "../support/provider-fakes";
-import { fakeProvidersEnv } from "../support/provider-env";
-import { startServer, type TestServer } from "../support/server";
+import { encodePng, openStudio, quiesce, serverWithFakes, unique, uploadPng } from "./helpers";
 
 /**
  * The studio side of iterating: remix (refill the form from a job), fan-out (one recipe to
@@ -162,28 +159,10 @@ test("the theme follows the system, the toggle overrides it, and the choice surv
 });
 
 test.describe("with paid providers (local fakes)", () => {
-  let server: TestServer | undefined;
-  let therouter: TheRouterFake | undefined;
-  let dmxapi: DmxapiFake | undefined;
-
-  test.beforeAll(async () => {
-    therouter = await fakeTheRouter({ key: "tr-test-key", pollsUntilDone: 1 });
-    dmxapi = await fakeDmxapi({ key: "dmx-test-key" });
-    server = await startServer({
-      env: {
-        ...fakeProvidersEnv({ therouter: "tr-test-key", dmxapi: "dmx-test-key" }, { therouter: therouter.url, dmxapi: dmxapi.url }),
-        ATELIER_BUDGET_USD: "0.03",
-      },
-    });
-  });
-  test.afterAll(async () => {
-    await server?.stop();
-    await therouter?.close();
-    await dmxapi?.close();
-  });
+  const own = serverWithFakes({ therouter: { key: "tr-test-key", pollsUntilDone: 1 }, dmxapi: { key: "dmx-test-key" } }, { ATELIER_BUDGET_USD: "0.03" });
 
   test("fan-out to three providers makes one batch, each job on its own model", async ({ page, request }) => {
-    const base = server!.url;
+    const base = own.server!.url;
     const prompt = unique("Sunlit reading nook with plants");
     await openStudio(page, `${base}/`);
     await page.getByLabel("Instruction").fill(prompt);
@@ -209,7 +188,7 @@ test.describe("with paid providers (local fakes)", () => {
   });
 
   test("the studio shows the month's spend and asks before a submit would pass the budget", async ({ page, request }) => {
-    const base = server!.url;
+    const base = own.server!.url;
     const ledger = async () =>
       ((await (await request.get(`${base}/api/ledger`)).json()) as { budget: { monthlyUsd: number; spentThisMonthUsd: number } }).budget;
     const start = await ledger();

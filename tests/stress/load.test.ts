@@ -14,16 +14,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CATALOG, type ProviderId } from "../../lib/catalog";
-import {
-  type DmxapiFake,
-  fakeDmxapi,
-  fakeModelverse,
-  fakeQuickRouter,
-  fakeTheRouter,
-  type ModelverseFake,
-  type QuickRouterFake,
-  type TheRouterFake,
-} from "../support/provider-fakes";
+import type { DmxapiFake, ModelverseFake, QuickRouterFake, TheRouterFake } from "../support/provider-fakes";
+import { type Fleet, startFleet } from "../support/provider-fleet";
 import { type Json, jobProblems, ROOT, startServer, type TestServer } from "../support/server";
 import { startLatencyProxy, type LatencyProxy } from "./support/latency-proxy";
 import { fakeProvidersEnv } from "../support/provider-env";
@@ -46,21 +38,25 @@ let tr: TheRouterFake;
 let qr: QuickRouterFake;
 let dmx: DmxapiFake;
 let mv: ModelverseFake;
+let fleet: Fleet | undefined;
 let mvProxy: LatencyProxy;
 let server: TestServer | undefined;
 
 beforeAll(async () => {
-  [tr, qr, dmx, mv] = await Promise.all([
-    fakeTheRouter({ key: KEYS.therouter, pollsUntilDone: 1 }), // done at the first poll, 3 s after submission
-    fakeQuickRouter({ key: KEYS.quickrouter, pollsUntilDone: 1 }), // done at the first poll, 2 s after submission
-    fakeDmxapi({ key: KEYS.dmxapi }),
-    fakeModelverse({ key: KEYS.modelverse }),
-  ]);
-  // fakeModelverse has no latency of its own: hold its generation answers back here.
+  const started = await startFleet({
+    therouter: { key: KEYS.therouter, pollsUntilDone: 1 }, // done at the first poll, 3 s after submission
+    quickrouter: { key: KEYS.quickrouter, pollsUntilDone: 1 }, // done at the first poll, 2 s after submission
+    dmxapi: { key: KEYS.dmxapi },
+    modelverse: { key: KEYS.modelverse },
+  });
+  fleet = started;
+  ({ therouter: tr, quickrouter: qr, dmxapi: dmx, modelverse: mv } = started.fakes);
+  // fakeModelverse has no latency of its own: its generation answers are held back by a proxy, which Atelier is pointed at.
   mvProxy = await startLatencyProxy(mv.url, (method, p) => (method === "POST" && p === "/v1/images/generations" ? SYNC_DELAY_MS : 0));
   server = await startServer({
     env: {
-      ...fakeProvidersEnv(KEYS, { therouter: tr.url, quickrouter: qr.url, dmxapi: dmx.url, modelverse: mvProxy.url }),
+      ...started.env,
+      ...fakeProvidersEnv({ modelverse: KEYS.modelverse }, { modelverse: mvProxy.url }),
       PROVIDER_REQUEST_TIMEOUT_MS: "20000",
       PROVIDER_SYNC_TIMEOUT_MS: "30000",
       DEMO_DELAY_MS: String(DEMO_DELAY_MS),
@@ -71,7 +67,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
   await mvProxy?.close();
-  await Promise.all([tr, qr, dmx, mv].map((f) => f?.close()));
+  await fleet?.close();
 });
 
 type Timed = { status: number; ms: number; body: Json; url: string; type: string };

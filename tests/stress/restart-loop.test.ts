@@ -9,18 +9,9 @@
  */
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type DmxapiFake,
-  fakeDmxapi,
-  fakeModelverse,
-  fakeQuickRouter,
-  fakeTheRouter,
-  type ModelverseFake,
-  type QuickRouterFake,
-  type TheRouterFake,
-} from "../support/provider-fakes";
+import type { DmxapiFake, ModelverseFake, QuickRouterFake, TheRouterFake } from "../support/provider-fakes";
+import { type Fleet, startFleet } from "../support/provider-fleet";
 import { createJob, getJson, type Json, jobProblems, restartServer, startServer, type TestServer, waitForJob } from "../support/server";
-import { fakeProvidersEnv } from "../support/provider-env";
 import { sleep, until } from "../support/wait";
 import { orphanReport, withDb } from "./support/measure";
 
@@ -33,21 +24,24 @@ let tr: TheRouterFake;
 let qr: QuickRouterFake;
 let dmx: DmxapiFake;
 let mv: ModelverseFake;
+let fleet: Fleet | undefined;
 let server: TestServer | undefined;
 let dataDir: string | undefined;
 /** Every job this file created, with what it must end as. */
 const created: { id: string; kind: string; expect: "succeeded" | "interrupted" }[] = [];
 
 beforeAll(async () => {
-  [tr, qr, dmx, mv] = await Promise.all([
-    fakeTheRouter({ key: KEYS.therouter, pollsUntilDone: 1 }),
-    fakeQuickRouter({ key: KEYS.quickrouter, pollsUntilDone: 1 }),
-    fakeDmxapi({ key: KEYS.dmxapi }),
-    fakeModelverse({ key: KEYS.modelverse }),
-  ]);
+  const started = await startFleet({
+    therouter: { key: KEYS.therouter, pollsUntilDone: 1 },
+    quickrouter: { key: KEYS.quickrouter, pollsUntilDone: 1 },
+    dmxapi: { key: KEYS.dmxapi },
+    modelverse: { key: KEYS.modelverse },
+  });
+  fleet = started;
+  ({ therouter: tr, quickrouter: qr, dmxapi: dmx, modelverse: mv } = started.fakes);
   server = await startServer({
     env: {
-      ...fakeProvidersEnv(KEYS, { therouter: tr.url, quickrouter: qr.url, dmxapi: dmx.url, modelverse: mv.url }),
+      ...started.env,
       PROVIDER_REQUEST_TIMEOUT_MS: "10000",
       PROVIDER_SYNC_TIMEOUT_MS: "60000",
       DEMO_DELAY_MS: String(DEMO_DELAY_MS),
@@ -60,7 +54,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop();
-  await Promise.all([tr, qr, dmx, mv].map((f) => f?.close()));
+  await fleet?.close();
   if (dataDir && !process.env.ATELIER_KEEP_TEST_DATA) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 

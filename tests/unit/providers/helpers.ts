@@ -1,7 +1,7 @@
 import sharp from "sharp";
-import { expect } from "vitest";
+import { afterAll, beforeAll, beforeEach, expect } from "vitest";
 import { type GenerationRequest, type ProviderContext, ProviderError } from "@/lib/providers/types";
-import type { FakeHandler, FakeReply } from "../../support/fake-provider";
+import { type FakeHandler, type FakeProvider, type FakeReply, type RecordedRequest, startFakeProvider } from "../../support/fake-provider";
 
 /** What the provider contract tests share: the key, a context, requests, images, and failure checks. */
 
@@ -54,4 +54,38 @@ export async function failure(promise: Promise<unknown>): Promise<ProviderError>
   const e = error as ProviderError;
   for (const text of [e.message, e.userMessage, e.detail ?? ""]) expect(text).not.toContain(KEY);
   return e;
+}
+
+/**
+ * The one fake a test file (or describe block) talks to: started before its tests and closed
+ * after, its record cleared and its answer reset to `fallback` before each test. A test
+ * scripts it with `fake.reply = (req) => …`.
+ */
+export function scriptedFake(fallback: FakeReply) {
+  let started: FakeProvider | undefined;
+  const running = () => {
+    if (!started) throw new Error("scriptedFake: the fake runs only while tests do");
+    return started;
+  };
+  const fake = {
+    reply: (_req: RecordedRequest): FakeReply => fallback,
+    get url() {
+      return running().url;
+    },
+    get requests() {
+      return running().requests;
+    },
+    calls: (method: string, pathPrefix: string) => running().calls(method, pathPrefix),
+    serveFile: (name: string, bytes: Buffer) => running().serveFile(name, bytes),
+    expire: (name: string) => running().expire(name),
+  };
+  beforeAll(async () => {
+    started = await startFakeProvider((req) => fake.reply(req));
+  });
+  afterAll(() => started?.close());
+  beforeEach(() => {
+    running().requests.length = 0;
+    fake.reply = () => fallback;
+  });
+  return fake;
 }
