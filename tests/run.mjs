@@ -123,7 +123,7 @@ function main() {
     console.log(`playwright: ${passed} passed, ${failed} failed`);
   }
 
-  // Load (200 jobs at once) and repeated kill -9 restarts; about 2 minutes. Figures go to bench/stress-results.json.
+  // Load (200 jobs at once) and repeated kill -9 restarts; about 2 minutes. Figures go to tests/.artifacts/stress-results.json.
   heading("7. Stress (load and restart loops)");
   const stressJson = path.join(tmp, "stress.json");
   const stressCode = run(path.join(BIN, "vitest"), [

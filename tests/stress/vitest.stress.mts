@@ -5,7 +5,7 @@
 //   NEXT_DIST_DIR=.next-stress npx next build
 //   NEXT_DIST_DIR=.next-stress npx vitest run --config tests/stress/vitest.stress.mts
 // Files run one after another (the load test needs the machine to itself); figures go to
-// bench/stress-results.json.
+// tests/.artifacts/stress-results.json.
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 
