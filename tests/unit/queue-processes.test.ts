@@ -15,7 +15,9 @@ import { until } from "../support/wait";
 
 const dataDir = useFreshDataDir();
 const LIMIT = 3;
-const LEASE_MS = 1500;
+// Short enough that the kill test's hand-over comes quickly, long enough that a busy machine
+// stalling a worker's renewals (every lease/3) cannot make a live lease lapse (seen at 1.5 s).
+const LEASE_MS = 5000;
 let db: Db;
 let newId: () => string;
 
