@@ -19,7 +19,7 @@ export async function cropForProvider(input: Buffer, rect: Rect, size: Size): Pr
   return open(input)
     .extract({ left: rect.x, top: rect.y, width: rect.width, height: rect.height })
     .resize(size.width, size.height, { fit: "fill" })
-    .png()
+    .png(OUTPUT_PNG)
     .toBuffer();
 }
 
@@ -46,19 +46,21 @@ export async function compositeRegion(
   mask: Mask,
   rect: Rect,
 ): Promise<{ png: Buffer; change: Change }> {
-  const base = await decodeUpright(open(input));
+  // Decoding the input and scaling the result at once uses both cores of a small server.
+  const [base, { data: res, info }] = await Promise.all([
+    decodeUpright(open(input)),
+    // Always RGBA: a result with transparency only covers the input where it is opaque.
+    open(result).resize(rect.width, rect.height, { fit: "fill" }).ensureAlpha().raw().toBuffer({ resolveWithObject: true }),
+  ]);
+  const { data, width, channels } = base;
   if (base.width !== mask.width || base.height !== mask.height) {
     throw new AppError("mask_mismatch", "The mask is not the size of the image.");
   }
-  // Always RGBA: a result with transparency only covers the input where it is opaque.
-  const { data: res, info } = await open(result)
-    .resize(rect.width, rect.height, { fit: "fill" })
-    .ensureAlpha()
-    .raw()
-    .toBuffer({ resolveWithObject: true });
   if (info.channels !== 4) throw new AppError("invalid_image", "The provider's image has an unsupported colour format.");
+  if (rect.x < 0 || rect.y < 0 || rect.x + rect.width > width || rect.y + rect.height > base.height) {
+    throw new Error(`Region ${JSON.stringify(rect)} is outside the ${width} × ${base.height} image`);
+  }
 
-  const { data, width, channels } = base;
   const weights = mask.data;
   const before = new Uint8Array(4);
   let changed = 0;

@@ -137,6 +137,30 @@ describe("region edits keep every unpainted pixel", () => {
     expect(before.channels).toBe(4);
   });
 
+  it("lets a result's transparency show the input through, even where painted", async () => {
+    const [w, h] = [160, 120];
+    const input = await rgbPng(w, h, 41);
+    const values = shapeValues(w, h, () => 255);
+    const { mask, plan } = await prepareRegionEdit(input, await maskPng(values, w, h, "luminance"), KONTEXT);
+    // Left half opaque magenta, right half fully transparent.
+    const result = await sharp({ create: { width: w, height: h, channels: 4, background: { ...MAGENTA, alpha: 0 } } })
+      .composite([{ input: { create: { width: w / 2, height: h, channels: 4, background: { ...MAGENTA, alpha: 1 } } }, left: 0, top: 0 }])
+      .png()
+      .toBuffer();
+    const { png } = await compositeRegion(input, result, mask, plan.rect);
+    const [before, after] = [await decode(input), await decode(png)];
+    expect(after.channels).toBe(3);
+    let wrong = 0;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const i = (y * w + x) * 3;
+        const want = x < w / 2 - 2 ? [MAGENTA.r, MAGENTA.g, MAGENTA.b] : x >= w / 2 + 2 ? [...before.data.subarray(i, i + 3)] : null;
+        if (want && want.some((v, k) => after.data[i + k] !== v)) wrong++;
+      }
+    }
+    expect(wrong).toBe(0);
+  });
+
   it("for a greyscale input (decoded as RGB, as sharp reads it)", async () => {
     const [w, h] = [211, 149];
     const input = await rawImage(noise(w * h, 13), w, h, 1).png().toBuffer();
