@@ -9,8 +9,8 @@ import { decodeUpright, open, type Rect, uprightSize } from "./pixels";
 import { planRegion, type RegionPlan } from "./plan";
 
 /**
- * Lossless, and fast: level 1 with per-row filters comes out near level 6's size in a fraction
- * of its time on photos (see the report in the region commit).
+ * Lossless, and fast: on a 12 MP photo level 1 with per-row filters gave 18.7 MB in ~0.56 s,
+ * sharp's default (level 6, unfiltered) 24.8 MB in ~0.75 s, level 1 unfiltered 29.7 MB in ~0.43 s.
  */
 export const OUTPUT_PNG = { compressionLevel: 1, adaptiveFiltering: true } as const;
 
