@@ -35,6 +35,8 @@ export async function rerunJob(id: string): Promise<JobDto> {
     seed: job.seed,
     n: job.n,
     inputImageIds: job.inputs.map((input) => input.imageId),
+    // The same mask, so the re-run changes the same region.
+    ...(job.maskImageId && { maskImageId: job.maskImageId }),
   });
 }
 
