@@ -153,6 +153,12 @@ describe("a region edit with the demo engine", () => {
     const recipe = await getJson(`${server.url}/api/images/${output.imageId}/recipe`);
     expect(recipe.status).toBe(200);
     expect(recipe.body.maskImageId).toBe(mask);
+    const rerun = await postJson(`${server.url}/api/jobs/${done.id}/rerun`, {});
+    expect(rerun.status).toBe(201);
+    expect(rerun.body.mask?.imageId).toBe(mask);
+    const again = await waitForJob(server.url, rerun.body.id);
+    expect(again.region).toEqual(region);
+    expect(again.outputs[0].imageId).toBe(output.imageId);
   }, 30_000);
 
   it("measures the change of a plain edit, with no mask share", async () => {
