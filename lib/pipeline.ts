@@ -152,8 +152,10 @@ async function buildRequest(job: Job, db: Db): Promise<{ request: GenerationRequ
   );
   const model = findModel(job.provider as ProviderId, job.model);
   const first = inputs[0];
-  const maskImage = job.maskImageId && first ? await db.image.findUnique({ where: { id: job.maskImageId } }) : null;
-  if (maskImage && first) {
+  if (job.maskImageId && first) {
+    const maskImage = await db.image.findUnique({ where: { id: job.maskImageId } });
+    // Never an unmasked edit instead: that could change the whole picture.
+    if (!maskImage) throw new ProviderError({ code: "invalid_request", userMessage: "The mask of this region edit no longer exists." });
     // The provider sees only the crop around the painted region, at its working size and ratio,
     // so it spends its pixels there; the result goes back into the full-size input afterwards.
     const { mask, plan, crop } = await prepareRegionEdit(first.bytes, await readImageBytes(maskImage), model?.aspectRatios ?? [job.aspectRatio as AspectRatioChoice]);

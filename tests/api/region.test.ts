@@ -172,6 +172,23 @@ describe("a region edit with the demo engine", () => {
   }, 30_000);
 });
 
+describe("deleting region edits", () => {
+  it("keeps a mask while another job uses it, and removes it with the last one", async () => {
+    const own = await uploadOk(server.url, await maskPng(400, 300, { x: 20, y: 30, width: 50, height: 40 }), "own-mask.png");
+    const jobs = [];
+    for (const prompt of ["Invert the corner", "Make the corner a negative"]) {
+      const job = await createJob(server.url, { prompt, inputImageIds: [input], maskImageId: own });
+      jobs.push(await waitForJob(server.url, job.id));
+    }
+    const status = async (id: string) => (await download(server.url, `/api/images/${id}`)).res.status;
+    expect((await postJson(`${server.url}/api/jobs/delete`, { ids: [jobs[0].id] })).status).toBe(200);
+    expect(await status(own)).toBe(200);
+    expect((await postJson(`${server.url}/api/jobs/delete`, { ids: [jobs[1].id] })).status).toBe(200);
+    expect(await status(own)).toBe(404);
+    expect(await status(input)).toBe(200);
+  }, 30_000);
+});
+
 describe("the crop each provider receives", () => {
   /** The crop's ratio is the plan's; its size is that ratio's working size. */
   function expectCrop(size: { width: number; height: number }, ratio: string, region: Json): void {
