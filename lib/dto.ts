@@ -5,7 +5,17 @@ import type { JobStatus } from "./schemas";
 
 export type ImageRef = { imageId: string; url: string; width: number; height: number };
 /** `seed` is the seed this image was made with (n > 1 jobs use one per image); null if unknown. */
-export type OutputRef = ImageRef & { thumbUrl: string; seed: number | null; favorite: boolean; note: string | null };
+/**
+ * `change`: for edits, the share of pixels that visibly changed against the input, and of those
+ * outside the mask (null without a mask); null for generated images.
+ */
+export type OutputRef = ImageRef & {
+  thumbUrl: string;
+  seed: number | null;
+  favorite: boolean;
+  note: string | null;
+  change: { fraction: number; outsideMask: number | null } | null;
+};
 
 /** An image in a lineage tree, with the jobs that edited it and what they made. */
 export type LineageNode = {
@@ -31,6 +41,8 @@ export type Recipe = {
   aspectRatio: string;
   seed: number;
   inputImageIds: string[];
+  /** A region edit's mask: a re-run with it changes the same region. */
+  maskImageId: string | null;
   createdAt: string;
   imageId: string;
   width: number;
@@ -50,6 +62,10 @@ export type JobDto = {
   /** `message` is for the designer; `detail` is the provider's own words (cut short), shown on demand. */
   error: { code: string; message: string; detail: string | null } | null;
   inputs: (ImageRef & { thumbUrl: string })[];
+  /** A region edit's mask (the input's size), or null. */
+  mask: (ImageRef & { thumbUrl: string }) | null;
+  /** The part of the input sent to the provider, once planned, in input pixels. */
+  region: { x: number; y: number; width: number; height: number } | null;
   outputs: OutputRef[];
   costUsd: number | null;
   /** Jobs sent together (variations, fan-out) share it. */

@@ -13,6 +13,8 @@ export type ErrorCode =
   | "invalid_image"
   | "too_many_pixels"
   | "too_large"
+  /** A region edit's mask is not the size of its input image. */
+  | "mask_mismatch"
   | "not_found"
   | "image_not_found"
   | "provider_not_configured"

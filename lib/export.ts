@@ -27,6 +27,7 @@ async function recipeFor(imageId: string): Promise<Recipe | null> {
     aspectRatio: job.aspectRatio,
     seed: output.seed ?? job.seed,
     inputImageIds: job.inputs.map((input) => input.imageId),
+    maskImageId: job.maskImageId,
     createdAt: job.createdAt.toISOString(),
     imageId: image.id,
     width: image.width,

@@ -4,7 +4,9 @@ import { CATALOG, findModel, MATCH_INPUT, type AspectRatioChoice, type Mode, typ
 import { splitModelFilter } from "./client/gallery-filter";
 import { db } from "./db";
 import { imageUrl, thumbUrl, type JobDto, type JobPage } from "./dto";
-import { Prisma } from "./generated/prisma/client";
+import { type Image, Prisma } from "./generated/prisma/client";
+import { readImageBytes } from "./images";
+import { readMask } from "./region";
 import { AppError, invalid, notFound } from "./errors";
 import { idFloor, newId } from "./ids";
 import { isConfigured } from "./provider-info";
@@ -23,6 +25,7 @@ import {
 import { kickWorker, abortRunningJob } from "./worker-handle";
 
 export const jobInclude = {
+  maskImage: true,
   inputs: { orderBy: { position: "asc" }, include: { image: true } },
   outputs: { orderBy: { position: "asc" }, include: { image: true } },
 } satisfies Prisma.JobInclude;
@@ -38,7 +41,7 @@ function jobError(code: string, message: string, detail: string | null): NonNull
 }
 
 export function toJobDto(job: JobRow): JobDto {
-  const ref = ({ image }: JobRow["inputs"][number]) => ({
+  const ref = ({ image }: { image: Image }) => ({
     imageId: image.id,
     url: imageUrl(image.id),
     thumbUrl: thumbUrl(image.id),
@@ -57,7 +60,18 @@ export function toJobDto(job: JobRow): JobDto {
     status: job.status as JobStatus,
     error: job.errorCode ? jobError(job.errorCode, job.errorMessage ?? "", job.errorDetail) : null,
     inputs: job.inputs.map(ref),
-    outputs: job.outputs.map((output) => ({ ...ref(output), seed: output.seed, favorite: output.image.favorite, note: output.image.note })),
+    mask: job.maskImage ? ref({ image: job.maskImage }) : null,
+    region:
+      job.regionX === null || job.regionY === null || job.regionWidth === null || job.regionHeight === null
+        ? null
+        : { x: job.regionX, y: job.regionY, width: job.regionWidth, height: job.regionHeight },
+    outputs: job.outputs.map((output) => ({
+      ...ref(output),
+      seed: output.seed,
+      favorite: output.image.favorite,
+      note: output.image.note,
+      change: output.changeFraction === null ? null : { fraction: output.changeFraction, outsideMask: output.changeOutsideMask },
+    })),
     costUsd: job.costUsd,
     batchId: job.batchId,
     createdAt: job.createdAt.toISOString(),
@@ -101,6 +115,7 @@ async function planJob(input: CreateJobInput): Promise<PlannedJob> {
     throw unsupported(`${model.label} makes ${model.minN}–${model.maxN} images per job.`);
   }
   if (input.seed !== undefined && !model.seed) throw unsupported(`${model.label} does not take a seed.`);
+  if (input.maskImageId) await checkMask(input.maskImageId, inputIds);
   return {
     provider: input.provider,
     model: model.id,
@@ -111,8 +126,19 @@ async function planJob(input: CreateJobInput): Promise<PlannedJob> {
     seed: input.seed ?? randomInt(0, SEED_MAX),
     n,
     parentImageId: inputIds[0] ?? null,
+    maskImageId: input.maskImageId ?? null,
     inputIds,
   };
+}
+
+/** A mask needs exactly one input of its very size, and something painted on it. */
+async function checkMask(maskImageId: string, inputIds: string[]): Promise<void> {
+  const mask = await db().image.findUnique({ where: { id: maskImageId } });
+  if (!mask) throw new AppError("image_not_found", `Mask image ${maskImageId} does not exist.`);
+  if (inputIds.length !== 1) throw new AppError("invalid_request", "A mask needs exactly one input image to edit.");
+  const input = await db().image.findUniqueOrThrow({ where: { id: inputIds[0]! } });
+  // Stored sizes are upright, as the mask is read.
+  await readMask(await readImageBytes(mask), { width: input.width, height: input.height });
 }
 
 /** Saves planned jobs in one transaction (before any provider work), then wakes the worker. */
@@ -150,10 +176,14 @@ export async function createJob(raw: unknown): Promise<JobDto> {
 export async function createBatch(raw: unknown): Promise<{ batchId: string; jobs: JobDto[] }> {
   const parsed = createBatchSchema.safeParse(raw);
   if (!parsed.success) throw invalid(parsed.error);
-  const { recipe, variations, targets } = parsed.data;
+  const { recipe, variations, targets, inputImageIds } = parsed.data;
+  // One image's recipe applied to others keeps its seed, so the looks match.
+  const seed = recipe.seed ?? randomInt(0, SEED_MAX);
   const recipes = targets
     ? targets.map((target) => ({ ...recipe, ...target, model: target.model }))
-    : Array.from({ length: variations! }, () => ({ ...recipe, seed: undefined }));
+    : inputImageIds
+      ? inputImageIds.map((id) => ({ ...recipe, seed: findModel(recipe.provider, recipe.model)?.seed ? seed : recipe.seed, inputImageIds: [id] }))
+      : Array.from({ length: variations! }, () => ({ ...recipe, seed: undefined }));
   const planned: PlannedJob[] = [];
   for (const one of recipes) planned.push(await planJob(one));
   const batchId = newId();

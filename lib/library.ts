@@ -35,6 +35,8 @@ export async function rerunJob(id: string): Promise<JobDto> {
     seed: job.seed,
     n: job.n,
     inputImageIds: job.inputs.map((input) => input.imageId),
+    // The same mask, so the re-run changes the same region.
+    ...(job.maskImageId && { maskImageId: job.maskImageId }),
   });
 }
 
@@ -47,10 +49,12 @@ export async function deleteJobs(raw: unknown): Promise<{ deleted: number; image
   if (!parsed.success) throw invalid(parsed.error);
   const jobs = await db().job.findMany({
     where: { id: { in: parsed.data.ids } },
-    select: { id: true, inputs: { select: { imageId: true } }, outputs: { select: { imageId: true } } },
+    select: { id: true, maskImageId: true, inputs: { select: { imageId: true } }, outputs: { select: { imageId: true } } },
   });
   for (const job of jobs) abortRunningJob(job.id);
-  const candidates = [...new Set(jobs.flatMap((j) => [...j.inputs, ...j.outputs].map((r) => r.imageId)))];
+  const candidates = [
+    ...new Set(jobs.flatMap((j) => [...[...j.inputs, ...j.outputs].map((r) => r.imageId), ...(j.maskImageId ? [j.maskImageId] : [])])),
+  ];
   const jobIds = jobs.map((j) => j.id);
   const orphans = await db().$transaction(async (tx) => {
     await tx.job.deleteMany({ where: { id: { in: jobIds } } });
@@ -60,6 +64,10 @@ export async function deleteJobs(raw: unknown): Promise<{ deleted: number; image
         ...(await tx.jobOutput.findMany({ where: { imageId: { in: candidates } }, select: { imageId: true } })),
         ...(await tx.job.findMany({ where: { parentImageId: { in: candidates } }, select: { parentImageId: true } })).map((j) => ({
           imageId: j.parentImageId!,
+        })),
+        // A mask another job still paints with stays, or that job would edit the whole image.
+        ...(await tx.job.findMany({ where: { maskImageId: { in: candidates } }, select: { maskImageId: true } })).map((j) => ({
+          imageId: j.maskImageId!,
         })),
       ].map((r) => r.imageId),
     );

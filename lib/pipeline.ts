@@ -4,7 +4,8 @@ import type { Db } from "./db";
 import type { Job } from "./generated/prisma/client";
 import { AppError } from "./errors";
 import { ingestImage, readImageBytes } from "./images";
-import type { JobFailure, JobProgress, JobResult, LeaseState } from "./queue/types";
+import type { JobFailure, JobProgress, JobResult, LeaseState, StoredOutput } from "./queue/types";
+import { type Change, compositeRegion, type Mask, measureChange, prepareRegionEdit, type Rect } from "./region";
 import { resolveRatio } from "./sizes";
 import { ProviderError, readableDetail, type GenerationRequest, type ProviderAdapter, type ProviderContext, type ProviderImage } from "./providers/types";
 
@@ -49,7 +50,8 @@ const DEFAULT_TIMEOUTS = { syncCallMs: 300_000, requestMs: 60_000 };
 
 class Canceled extends Error {}
 class Stopped extends Error {}
-type StoredOutput = { imageId: string; seed: number | null };
+/** An edit's input, kept to measure each result against; a region edit's mask and crop too. */
+type EditSource = { input: Buffer; region: { mask: Mask; rect: Rect } | null };
 
 /** One job from submission to stored images: submit → poll → download → store. */
 export async function runPipeline(job: Job, lease: JobLease, deps: PipelineDeps): Promise<Outcome> {
@@ -63,7 +65,8 @@ export async function runPipeline(job: Job, lease: JobLease, deps: PipelineDeps)
     retrying(attempt, shouldRetry, attempts, signal, deps);
   let providerJobId = job.providerJobId;
   try {
-    const request = await buildRequest(job, deps.db);
+    const { request, edit, progress } = await buildRequest(job, deps.db);
+    if (progress) await lease.record(progress);
     // A retried save starts from the result links kept by the failed attempt.
     let images: ProviderImage[] | undefined = job.resultUrls ? (JSON.parse(job.resultUrls) as ProviderImage[]) : undefined;
     let wait = 0;
@@ -96,7 +99,7 @@ export async function runPipeline(job: Job, lease: JobLease, deps: PipelineDeps)
       else wait = polled.pollAfterMs ?? DEFAULT_POLL_MS;
     }
     await throwIfStopped(lease);
-    const outputs = await store(images, ctx, lease);
+    const outputs = await store(images, ctx, lease, edit);
     const price = findModel(provider, job.model)?.priceUsd;
     const costUsd = price == null ? null : Math.round(price * outputs.length * 10_000) / 10_000;
     return { kind: "succeeded", result: { costUsd, outputs } };
@@ -141,14 +144,40 @@ async function throwIfStopped(lease: JobLease): Promise<void> {
   if (state === "lost") throw new Stopped();
 }
 
-async function buildRequest(job: Job, db: Db): Promise<GenerationRequest> {
+async function buildRequest(job: Job, db: Db): Promise<{ request: GenerationRequest; edit: EditSource | null; progress: JobProgress | null }> {
   const rows =
     job.mode === "edit" ? await db.jobInput.findMany({ where: { jobId: job.id }, orderBy: { position: "asc" }, include: { image: true } }) : [];
   const inputs = await Promise.all(
     rows.map(async ({ image }) => ({ bytes: await readImageBytes(image), mime: image.mime, width: image.width, height: image.height })),
   );
   const model = findModel(job.provider as ProviderId, job.model);
-  return {
+  const first = inputs[0];
+  if (job.maskImageId && first) {
+    const maskImage = await db.image.findUnique({ where: { id: job.maskImageId } });
+    // Never an unmasked edit instead: that could change the whole picture.
+    if (!maskImage) throw new ProviderError({ code: "invalid_request", userMessage: "The mask of this region edit no longer exists." });
+    // The provider sees only the crop around the painted region, at its working size and ratio,
+    // so it spends its pixels there; the result goes back into the full-size input afterwards.
+    const { mask, plan, crop } = await prepareRegionEdit(first.bytes, await readImageBytes(maskImage), model?.aspectRatios ?? [job.aspectRatio as AspectRatioChoice]);
+    const request: GenerationRequest = {
+      jobId: job.id,
+      model: job.model,
+      mode: job.mode as Mode,
+      prompt: job.prompt,
+      aspectRatio: plan.ratio,
+      resolvedRatio: plan.ratio,
+      seed: job.seed,
+      n: job.n,
+      inputs: [{ bytes: crop, mime: "image/png", width: plan.size.width, height: plan.size.height }],
+    };
+    const { x, y, width, height } = plan.rect;
+    return {
+      request,
+      edit: { input: first.bytes, region: { mask, rect: plan.rect } },
+      progress: { regionX: x, regionY: y, regionWidth: width, regionHeight: height },
+    };
+  }
+  const request: GenerationRequest = {
     jobId: job.id,
     model: job.model,
     mode: job.mode as Mode,
@@ -159,18 +188,25 @@ async function buildRequest(job: Job, db: Db): Promise<GenerationRequest> {
     n: job.n,
     inputs,
   };
+  return { request, edit: first ? { input: first.bytes, region: null } : null, progress: null };
 }
 
 /** Downloads (URLs expire) and stores every result before the job counts as done. */
-async function store(images: ProviderImage[], ctx: ProviderContext, lease: JobLease): Promise<StoredOutput[]> {
+async function store(images: ProviderImage[], ctx: ProviderContext, lease: JobLease, edit: EditSource | null): Promise<StoredOutput[]> {
   if (images.length === 0) throw new ProviderError({ code: "invalid_response", userMessage: "The provider answered without an image." });
   const links = images.filter((image) => "url" in image);
   if (links.length === images.length) await lease.record({ resultUrls: JSON.stringify(links) });
   const stored: StoredOutput[] = [];
   for (const image of images) {
-    const bytes = "bytes" in image ? image.bytes : await download(image.url, ctx);
+    const received = "bytes" in image ? image.bytes : await download(image.url, ctx);
+    const { bytes, change } = await measured(received, edit);
     try {
-      stored.push({ imageId: (await ingestImage(bytes, "output")).id, seed: image.seed ?? null });
+      stored.push({
+        imageId: (await ingestImage(bytes, "output")).id,
+        seed: image.seed ?? null,
+        changeFraction: change?.fraction ?? null,
+        changeOutsideMask: change?.outsideMask ?? null,
+      });
     } catch (error) {
       if (error instanceof AppError) {
         throw new ProviderError({ code: "invalid_response", userMessage: "The provider returned a file that is not a usable image.", detail: error.message });
@@ -186,6 +222,24 @@ async function store(images: ProviderImage[], ctx: ProviderContext, lease: JobLe
     }
   }
   return stored;
+}
+
+/** A region edit's result composited into the input (lossless PNG); any edit's change measured. */
+async function measured(received: Buffer, edit: EditSource | null): Promise<{ bytes: Buffer; change: Change | null }> {
+  if (!edit) return { bytes: received, change: null };
+  try {
+    if (edit.region) {
+      const { png, change } = await compositeRegion(edit.input, received, edit.region.mask, edit.region.rect);
+      return { bytes: png, change };
+    }
+    return { bytes: received, change: await measureChange(edit.input, received, null) };
+  } catch (error) {
+    throw new ProviderError({
+      code: "invalid_response",
+      userMessage: "The provider returned a file that is not a usable image.",
+      detail: error instanceof Error ? error.message : String(error),
+    });
+  }
 }
 
 async function download(url: string, ctx: ProviderContext): Promise<Buffer> {

@@ -46,6 +46,8 @@ export const createJobSchema = z.strictObject({
   seed: seedSchema.optional(),
   n: z.number().int("n must be a whole number").min(1).max(8).optional(),
   inputImageIds: z.array(idSchema).max(8, "Too many input images").optional(),
+  /** A region edit: an uploaded mask the input's size; only where it is painted may the image change. */
+  maskImageId: idSchema.optional(),
 });
 export type CreateJobInput = z.infer<typeof createJobSchema>;
 
@@ -70,7 +72,9 @@ export const listJobsSchema = z.strictObject({
   q: z.string().trim().max(200).optional().transform((q) => q || undefined),
 });
 
-/** Several jobs from one recipe: n variations with new seeds, or one per provider/model. */
+export const BATCH_IMAGES_MAX = 50;
+
+/** Several jobs from one recipe: n variations with new seeds, one per provider/model, or one per input image. */
 export const createBatchSchema = z
   .strictObject({
     recipe: createJobSchema,
@@ -80,8 +84,15 @@ export const createBatchSchema = z
       .min(1)
       .max(8, "At most 8 providers at once")
       .optional(),
+    /** The same recipe and seed applied to each of these images. */
+    inputImageIds: z.array(idSchema).min(1).max(BATCH_IMAGES_MAX, `At most ${BATCH_IMAGES_MAX} images at once`).optional(),
   })
-  .refine((b) => (b.variations === undefined) !== (b.targets === undefined), "Give either variations or targets");
+  .refine(
+    (b) => [b.variations, b.targets, b.inputImageIds].filter((x) => x !== undefined).length === 1,
+    "Give either variations, targets or inputImageIds",
+  )
+  // A mask fits one image's size; applying it to others would paint somewhere else.
+  .refine((b) => b.inputImageIds === undefined || b.recipe.maskImageId === undefined, "A mask cannot be applied to several images");
 export type CreateBatchInput = z.infer<typeof createBatchSchema>;
 
 export const NOTE_MAX_LENGTH = 500;

@@ -118,6 +118,7 @@ export function createVariations(job: JobDto, count: number): Promise<Batch> {
     aspectRatio: job.aspectRatio,
     n: job.n,
     ...(job.inputs.length > 0 && { inputImageIds: job.inputs.map((input) => input.imageId) }),
+    ...(job.mask && { maskImageId: job.mask.imageId }),
   };
   return request("/api/jobs/batch", { method: "POST", body: { recipe, variations: count } });
 }

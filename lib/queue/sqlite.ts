@@ -101,7 +101,14 @@ export class SqliteJobQueue implements JobQueue {
       });
       // Canceled meanwhile: the cancel wins and the outputs stay unattached.
       if (count !== 1) return false;
-      await tx.jobOutput.createMany({ data: outputs.map(({ imageId, seed }, position) => ({ jobId, imageId, seed, position })) });
+      await tx.jobOutput.createMany({ data: outputs.map(({ imageId, seed, changeFraction, changeOutsideMask }, position) => ({
+          jobId,
+          imageId,
+          seed,
+          position,
+          changeFraction: changeFraction ?? null,
+          changeOutsideMask: changeOutsideMask ?? null,
+        })) });
       return true;
     });
     if (!done) await this.release(owner, jobId);

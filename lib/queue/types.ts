@@ -43,9 +43,20 @@ export type ClaimedJob = { job: Job; resumed: boolean };
 /** held: keep running; canceled: stop and tell the provider; lost: another owner took it over, stop quietly. */
 export type LeaseState = "held" | "canceled" | "lost";
 
-export type JobProgress = { providerJobId?: string; resultUrls?: string };
+/** `region*`: a region edit's crop of the input, in input pixels, once planned. */
+export type JobProgress = {
+  providerJobId?: string;
+  resultUrls?: string;
+  regionX?: number;
+  regionY?: number;
+  regionWidth?: number;
+  regionHeight?: number;
+};
 
-export type JobResult = { costUsd: number | null; outputs: { imageId: string; seed: number | null }[] };
+/** `change*`: edits only, how much of the output changed against the input (lib/region/change.ts). */
+export type StoredOutput = { imageId: string; seed: number | null; changeFraction?: number | null; changeOutsideMask?: number | null };
+
+export type JobResult = { costUsd: number | null; outputs: StoredOutput[] };
 
 /** `detail`: the provider's (or the system's) own words, readable length, kept apart from the message. */
 export type JobFailure = { code: string; message: string; detail?: string | null };

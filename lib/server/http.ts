@@ -13,6 +13,7 @@ const ANSWERS: Record<ErrorCode, { status: number; code?: string }> = {
   invalid_image: { status: 400 },
   too_many_pixels: { status: 400 },
   too_large: { status: 413 },
+  mask_mismatch: { status: 400 },
   not_found: { status: 404 },
   image_not_found: { status: 404 },
   provider_not_configured: { status: 409 },
