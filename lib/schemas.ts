@@ -46,6 +46,7 @@ export const createJobSchema = z.strictObject({
   seed: seedSchema.optional(),
   n: z.number().int("n must be a whole number").min(1).max(8).optional(),
   inputImageIds: z.array(idSchema).max(8, "Too many input images").optional(),
+  maskImageId: z.string().regex(ID_PATTERN).optional(),
 });
 export type CreateJobInput = z.infer<typeof createJobSchema>;
 

@@ -6,7 +6,7 @@ import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useId, useR
 import { submitJobAction } from "@/lib/server/actions";
 import type { AspectRatioChoice, Mode } from "@/lib/catalog";
 import { imageUrl, type JobDto, type ProviderDto } from "@/lib/dto";
-import { createFanOut, errorMessage } from "@/lib/client/api";
+import { createFanOut, errorMessage, uploadImage } from "@/lib/client/api";
 import type { Budget } from "@/lib/dto";
 import { MATCH_INPUT, PROMPT_LIMIT } from "@/lib/client/constants";
 import { formatUsd, PRICE_NOT_PUBLISHED } from "@/lib/client/format";
@@ -20,6 +20,7 @@ import type { FanOutTarget } from "./fan-out-panel";
 import { FieldError } from "../ui/field-error";
 import { FanOutIcon } from "../ui/icons";
 import { ImageDropzone, type InputImage } from "./image-dropzone";
+import type { MaskHandle } from "./mask-painter";
 import { type ModelChoice, ModelSelect } from "./model-select";
 import { SeedField } from "./seed-field";
 import { SubmitBar } from "./submit-bar";
@@ -29,6 +30,12 @@ import { SubmittedNotice } from "./submitted-notice";
 const FanOutPanel = dynamic(() => import("./fan-out-panel").then((m) => m.FanOutPanel), {
   ssr: false,
   loading: () => <div className="mb-3 h-40 animate-pulse rounded-xl border border-zinc-800 bg-zinc-950/40" />,
+});
+
+// The region painter is large and only some edits use it: it loads when first opened.
+const MaskPainter = dynamic(() => import("./mask-painter").then((m) => m.MaskPainter), {
+  ssr: false,
+  loading: () => <div className="mt-3 h-64 animate-pulse rounded-xl border border-zinc-800 bg-zinc-950/40" />,
 });
 
 /** The recipe a remix starts from (`/?remix=<jobId>`). */
@@ -111,6 +118,8 @@ export function StudioForm({
   const [errors, setErrors] = useState<FieldErrors>({});
   const [submitError, setSubmitError] = useState<string | null>(null);
   const [uploading, setUploading] = useState(false);
+  const [painting, setPainting] = useState(false);
+  const mask = useRef<MaskHandle | null>(null);
   const [pending, startTransition] = useTransition();
   const promptHintId = useId();
   // Marks the form interactive once hydrated and drag and drop is live (the e2e specs wait for it).
@@ -254,8 +263,16 @@ export function StudioForm({
     }
     const run = () =>
       startTransition(async () => {
+        let maskImageId: string | undefined;
         try {
-          const result = await submitJobAction(data);
+          // A painted region goes up as a mask PNG of the input's exact size; none means a whole-image edit.
+          if (input && painting && mask.current?.painted()) maskImageId = (await uploadImage(await mask.current.exportPng())).id;
+        } catch (e) {
+          setSubmitError(`The painted region couldn't be uploaded: ${errorMessage(e)}`);
+          return;
+        }
+        try {
+          const result = await submitJobAction(maskImageId ? { ...data, maskImageId } : data);
           if (result.ok) {
             setSubmitError(null);
             onSubmitted(result.job);
@@ -355,6 +372,20 @@ export function StudioForm({
         formError={errors.input}
         onReady={onDropzoneReady}
       />
+      {input && !uploading ? (
+        <div className="-mt-3">
+          <button
+            type="button"
+            aria-expanded={painting}
+            onClick={() => setPainting((open) => !open)}
+            onPointerEnter={() => void import("./mask-painter")}
+            className="rounded text-xs text-accent-300 underline-offset-2 hover:underline"
+          >
+            {painting ? "Edit the whole image instead" : "Paint a region to change"}
+          </button>
+          {painting ? <MaskPainter key={input.id} image={input} handleRef={mask} /> : null}
+        </div>
+      ) : null}
 
       <div>
         <div className="mb-1.5 flex items-baseline justify-between">
