@@ -36,7 +36,10 @@ const MAX_ZOOM = 16;
 type Drag =
   | { kind: "pan"; start: Point; from: Point; id: number }
   | { kind: "paint"; last: Point; erase: boolean; id: number }
-  | { kind: "shape"; points: Point[]; rect: boolean; erase: boolean; id: number };
+  | { kind: "shape"; points: Point[]; rect: boolean; erase: boolean; id: number }
+  | { kind: "pinch"; distance: number; mid: Point; zoom: number; pan: Point };
+
+const distance = (a: Point, b: Point) => Math.hypot(a.x - b.x, a.y - b.y);
 
 export function MaskPainter({
   image,
@@ -60,6 +63,8 @@ export function MaskPainter({
   const [shape, setShape] = useState<Point[] | null>(null);
   const [spaceHeld, setSpaceHeld] = useState(false);
   const drag = useRef<Drag | null>(null);
+  /** Touches on the image, so a second finger turns a stroke into pinch zoom. */
+  const touches = useRef(new Map<number, Point>());
   const undo = useRef<ImageData[]>([]);
   const redo = useRef<ImageData[]>([]);
   const [history, setHistory] = useState({ undo: 0, redo: 0 });
@@ -125,7 +130,29 @@ export function MaskPainter({
     return (brush / 2) * (size.width / rect.width);
   };
 
+  /** A second finger: drop the stroke it began and zoom and pan with both. */
+  function startPinch() {
+    const d = drag.current;
+    const c = ctx();
+    if (d?.kind === "paint" && c) {
+      const before = undo.current.pop();
+      if (before) c.putImageData(before, 0, 0);
+    }
+    setShape(null);
+    const [a, b] = [...touches.current.values()] as [Point, Point];
+    const box = viewportRef.current!.getBoundingClientRect();
+    drag.current = { kind: "pinch", distance: distance(a, b), mid: { x: (a.x + b.x) / 2 - box.left, y: (a.y + b.y) / 2 - box.top }, zoom, pan };
+  }
+
   function onPointerDown(event: ReactPointerEvent<HTMLDivElement>) {
+    if (event.pointerType === "touch") {
+      touches.current.set(event.pointerId, { x: event.clientX, y: event.clientY });
+      if (touches.current.size === 2) {
+        event.currentTarget.setPointerCapture(event.pointerId);
+        startPinch();
+        return;
+      }
+    }
     if (drag.current) return;
     const panning = tool === "pan" || spaceHeld || event.button === 1;
     if (!panning && event.button !== 0) return;
@@ -150,7 +177,18 @@ export function MaskPainter({
 
   function onPointerMove(event: ReactPointerEvent<HTMLDivElement>) {
     moveCursor(event);
+    if (touches.current.has(event.pointerId)) touches.current.set(event.pointerId, { x: event.clientX, y: event.clientY });
     const d = drag.current;
+    if (d?.kind === "pinch") {
+      const [a, b] = [...touches.current.values()];
+      if (!a || !b) return;
+      const box = viewportRef.current!.getBoundingClientRect();
+      const next = Math.min(MAX_ZOOM, Math.max(1, (d.zoom * distance(a, b)) / d.distance));
+      const mid = { x: (a.x + b.x) / 2 - box.left, y: (a.y + b.y) / 2 - box.top };
+      setZoom(next);
+      setPan(next === 1 ? { x: 0, y: 0 } : { x: mid.x - ((d.mid.x - d.pan.x) * next) / d.zoom, y: mid.y - ((d.mid.y - d.pan.y) * next) / d.zoom });
+      return;
+    }
     if (!d || d.id !== event.pointerId) return;
     if (d.kind === "pan") {
       setPan({ x: d.from.x + event.clientX - d.start.x, y: d.from.y + event.clientY - d.start.y });
@@ -172,7 +210,16 @@ export function MaskPainter({
   }
 
   function onPointerUp(event: ReactPointerEvent<HTMLDivElement>) {
+    touches.current.delete(event.pointerId);
     const d = drag.current;
+    if (d?.kind === "pinch") {
+      // The finger left behind doesn't start painting; the gesture ends with the last one.
+      if (touches.current.size === 0) {
+        drag.current = null;
+        settle();
+      }
+      return;
+    }
     if (!d || d.id !== event.pointerId) return;
     drag.current = null;
     if (d.kind === "paint") settle();
@@ -232,8 +279,9 @@ export function MaskPainter({
   const share = (count / (size.width * size.height)) * 100;
   const shareText = count === 0 ? "0" : share < 1 ? share.toFixed(1) : String(Math.round(share));
   const panning = tool === "pan" || spaceHeld;
-  const button =
-    "rounded-md border border-zinc-700 bg-zinc-900 px-2 py-1 text-xs text-zinc-300 hover:border-zinc-500 hover:text-zinc-100 disabled:opacity-40 disabled:hover:border-zinc-700";
+  const plain = "border-zinc-700 bg-zinc-900 text-zinc-300 hover:border-zinc-500 hover:text-zinc-100 disabled:hover:border-zinc-700";
+  const shapeOf = "rounded-md border px-2 py-1 text-xs disabled:opacity-40";
+  const button = `${shapeOf} ${plain}`;
 
   return (
     <div
@@ -256,7 +304,7 @@ export function MaskPainter({
               aria-checked={tool === t.id}
               title={t.hint}
               onClick={() => setTool(t.id)}
-              className={`${button} ${tool === t.id ? "border-accent-400/70 bg-accent-400/10 text-accent-300" : ""}`}
+              className={`${shapeOf} ${tool === t.id ? "border-accent-400/70 bg-accent-400/15 font-medium text-accent-300" : plain}`}
             >
               {t.label}
             </button>

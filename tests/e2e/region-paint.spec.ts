@@ -96,3 +96,31 @@ for (const theme of ["dark", "light"] as const) {
     await painter.screenshot({ path: test.info().outputPath(`painter-${theme}.png`) });
   });
 }
+
+test.describe("on a phone", () => {
+  test.use({ hasTouch: true, isMobile: true, viewport: { width: 390, height: 844 } });
+
+  test("a finger paints, and two fingers zoom without painting", async ({ page }) => {
+    const { painter, box } = await openPainter(page);
+    const cdp = await page.context().newCDPSession(page);
+    const touch = (type: "touchStart" | "touchMove" | "touchEnd", points: { x: number; y: number }[]) =>
+      cdp.send("Input.dispatchTouchEvent", { type, touchPoints: points.map((p, id) => ({ x: p.x, y: p.y, id })) });
+    const y = box.y + box.height * 0.5;
+
+    await touch("touchStart", [{ x: box.x + box.width * 0.2, y }]);
+    for (let i = 1; i <= 8; i++) await touch("touchMove", [{ x: box.x + box.width * (0.2 + i * 0.05), y }]);
+    await touch("touchEnd", []);
+    await expect(painter).not.toHaveAttribute("data-painted-pixels", "0");
+    const painted = await painter.getAttribute("data-painted-pixels");
+
+    // Pinch out around the middle: the view zooms in and the region stays as painted.
+    const cx = box.x + box.width / 2;
+    const cy = box.y + box.height * 0.3;
+    await touch("touchStart", [{ x: cx - 20, y: cy }]);
+    await touch("touchStart", [{ x: cx - 20, y: cy }, { x: cx + 20, y: cy }]);
+    for (let i = 1; i <= 6; i++) await touch("touchMove", [{ x: cx - 20 - i * 12, y: cy }, { x: cx + 20 + i * 12, y: cy }]);
+    await touch("touchEnd", []);
+    await expect(painter.getByText(/^(?!100%)\d+%$/)).toBeVisible();
+    await expect(painter).toHaveAttribute("data-painted-pixels", painted!);
+  });
+});
