@@ -326,12 +326,12 @@ export function MaskPainter({
       <div className="mb-2 flex flex-wrap items-center gap-x-4 gap-y-1.5 text-xs text-zinc-400">
         <label className="flex items-center gap-1.5" title="Brush size ([ and ])">
           Size
-          <input type="range" min={MIN_SIZE} max={MAX_SIZE} value={brush} onChange={(e) => setBrush(Number(e.target.value))} className="w-20 accent-accent-400" />
+          <input type="range" aria-label="Brush size" min={MIN_SIZE} max={MAX_SIZE} value={brush} onChange={(e) => setBrush(Number(e.target.value))} className="w-20 accent-accent-400" />
           <span className="w-7 tabular-nums text-zinc-300">{brush}</span>
         </label>
         <label className="flex items-center gap-1.5">
           Softness
-          <input type="range" min={0} max={1} step={0.05} value={softness} onChange={(e) => setSoftness(Number(e.target.value))} className="w-16 accent-accent-400" />
+          <input type="range" aria-label="Brush softness" min={0} max={1} step={0.05} value={softness} onChange={(e) => setSoftness(Number(e.target.value))} className="w-16 accent-accent-400" />
         </label>
         <label className="flex items-center gap-1.5">
           <input type="checkbox" checked={visible} onChange={(e) => setVisible(e.target.checked)} className="accent-accent-400" />
@@ -339,7 +339,7 @@ export function MaskPainter({
         </label>
         <label className="flex items-center gap-1.5">
           Opacity
-          <input type="range" min={0.1} max={1} step={0.05} value={opacity} onChange={(e) => setOpacity(Number(e.target.value))} className="w-16 accent-accent-400" />
+          <input type="range" aria-label="Region overlay opacity" min={0.1} max={1} step={0.05} value={opacity} onChange={(e) => setOpacity(Number(e.target.value))} className="w-16 accent-accent-400" />
         </label>
         <span className="flex items-center gap-1">
           <button type="button" className={button} aria-label="Zoom out" disabled={zoom <= 1} onClick={() => zoomAt(1 / 1.5)}>

@@ -40,6 +40,10 @@ test("a painted stroke undoes, redoes and goes up with the job as a mask of the 
 
   // Undo and redo from the keyboard while the painter has focus, then with the buttons.
   await painter.focus();
+  await page.keyboard.press("]");
+  await expect(painter.getByRole("slider", { name: "Brush size" })).toHaveValue("50");
+  await page.keyboard.press("[");
+  await expect(painter.getByRole("slider", { name: "Brush size" })).toHaveValue("40");
   await page.keyboard.press("ControlOrMeta+z");
   await expect(painter).toHaveAttribute("data-painted-pixels", "0");
   await page.keyboard.press("Shift+ControlOrMeta+z");
