@@ -197,6 +197,8 @@ export function StudioForm({
       if (!image && aspectRatio === MATCH_INPUT) aspectRatio = "1:1";
       return { ...d, input: image, aspectRatio };
     });
+    // A removed input takes its painted region with it; a replaced one starts a fresh mask.
+    if (!image) setPainting(false);
     // `/?input=` has done its job once loaded or removed; a reload shouldn't bring it back.
     dropParam("input");
   }, []);

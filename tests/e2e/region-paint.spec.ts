@@ -98,6 +98,7 @@ for (const theme of ["dark", "light"] as const) {
     await painter.getByRole("button", { name: "Invert" }).click();
     await expect(painter.getByTestId("region-share")).toHaveText(/Region: 7[4-6] %/);
     await painter.screenshot({ path: test.info().outputPath(`painter-${theme}.png`) });
+    await page.screenshot({ path: test.info().outputPath(`studio-${theme}.png`) });
   });
 }
 
