@@ -267,8 +267,7 @@ export function StudioForm({
       startTransition(async () => {
         let maskImageId: string | undefined;
         try {
-          // A painted region goes up as a mask PNG of the input's exact size; none means a whole-image edit.
-          if (input && painting && mask.current?.painted()) maskImageId = (await uploadImage(await mask.current.exportPng())).id;
+          maskImageId = await uploadMask();
         } catch (e) {
           setSubmitError(`The painted region couldn't be uploaded: ${errorMessage(e)}`);
           return;
@@ -289,6 +288,12 @@ export function StudioForm({
     const warn = budgetWarning(price, `This job (${model?.label ?? "this model"}${n > 1 ? `, ${n} images` : ""})`, run);
     if (warn) setWarning(warn);
     else run();
+  }
+
+  /** A painted region goes up as a mask PNG of the input's exact size; none means a whole-image edit. */
+  async function uploadMask(): Promise<string | undefined> {
+    if (!input || !painting || !mask.current?.painted()) return undefined;
+    return (await uploadImage(await mask.current.exportPng())).id;
   }
 
   /** A warning when a budget is set and this submit would pass it; null to go ahead. */
@@ -326,7 +331,9 @@ export function StudioForm({
     const run = async () => {
       setFanOutPending(true);
       try {
-        const { batchId, jobs } = await createFanOut({ ...data, provider: targets[0]!.provider, model: targets[0]!.model }, targets);
+        const maskImageId = await uploadMask();
+        const recipe = { ...data, ...(maskImageId ? { maskImageId } : {}), provider: targets[0]!.provider, model: targets[0]!.model };
+        const { batchId, jobs } = await createFanOut(recipe, targets);
         for (const job of [...jobs].reverse()) onSubmitted(job);
         router.push(`/batches/${batchId}`);
       } catch (e) {
