@@ -6,7 +6,7 @@ import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useId, useR
 import { submitJobAction } from "@/lib/server/actions";
 import type { AspectRatioChoice, Mode } from "@/lib/catalog";
 import { imageUrl, type JobDto, type ProviderDto } from "@/lib/dto";
-import { createFanOut, errorMessage } from "@/lib/client/api";
+import { createFanOut, errorMessage, uploadImage } from "@/lib/client/api";
 import type { Budget } from "@/lib/dto";
 import { MATCH_INPUT, PROMPT_LIMIT } from "@/lib/client/constants";
 import { formatUsd, PRICE_NOT_PUBLISHED } from "@/lib/client/format";
@@ -20,6 +20,7 @@ import type { FanOutTarget } from "./fan-out-panel";
 import { FieldError } from "../ui/field-error";
 import { FanOutIcon } from "../ui/icons";
 import { ImageDropzone, type InputImage } from "./image-dropzone";
+import type { MaskHandle } from "./mask-painter";
 import { type ModelChoice, ModelSelect } from "./model-select";
 import { SeedField } from "./seed-field";
 import { SubmitBar } from "./submit-bar";
@@ -29,6 +30,12 @@ import { SubmittedNotice } from "./submitted-notice";
 const FanOutPanel = dynamic(() => import("./fan-out-panel").then((m) => m.FanOutPanel), {
   ssr: false,
   loading: () => <div className="mb-3 h-40 animate-pulse rounded-xl border border-zinc-800 bg-zinc-950/40" />,
+});
+
+// The region painter is large and only some edits use it: it loads when first opened.
+const MaskPainter = dynamic(() => import("./mask-painter").then((m) => m.MaskPainter), {
+  ssr: false,
+  loading: () => <div className="mt-3 h-64 animate-pulse rounded-xl border border-zinc-800 bg-zinc-950/40" />,
 });
 
 /** The recipe a remix starts from (`/?remix=<jobId>`). */
@@ -111,6 +118,8 @@ export function StudioForm({
   const [errors, setErrors] = useState<FieldErrors>({});
   const [submitError, setSubmitError] = useState<string | null>(null);
   const [uploading, setUploading] = useState(false);
+  const [painting, setPainting] = useState(false);
+  const mask = useRef<MaskHandle | null>(null);
   const [pending, startTransition] = useTransition();
   const promptHintId = useId();
   // Marks the form interactive once hydrated and drag and drop is live (the e2e specs wait for it).
@@ -188,6 +197,8 @@ export function StudioForm({
       if (!image && aspectRatio === MATCH_INPUT) aspectRatio = "1:1";
       return { ...d, input: image, aspectRatio };
     });
+    // A removed input takes its painted region with it; a replaced one starts a fresh mask.
+    if (!image) setPainting(false);
     // `/?input=` has done its job once loaded or removed; a reload shouldn't bring it back.
     dropParam("input");
   }, []);
@@ -254,8 +265,15 @@ export function StudioForm({
     }
     const run = () =>
       startTransition(async () => {
+        let maskImageId: string | undefined;
         try {
-          const result = await submitJobAction(data);
+          maskImageId = await uploadMask();
+        } catch (e) {
+          setSubmitError(`The painted region couldn't be uploaded: ${errorMessage(e)}`);
+          return;
+        }
+        try {
+          const result = await submitJobAction(maskImageId ? { ...data, maskImageId } : data);
           if (result.ok) {
             setSubmitError(null);
             onSubmitted(result.job);
@@ -270,6 +288,12 @@ export function StudioForm({
     const warn = budgetWarning(price, `This job (${model?.label ?? "this model"}${n > 1 ? `, ${n} images` : ""})`, run);
     if (warn) setWarning(warn);
     else run();
+  }
+
+  /** A painted region goes up as a mask PNG of the input's exact size; none means a whole-image edit. */
+  async function uploadMask(): Promise<string | undefined> {
+    if (!input || !painting || !mask.current?.painted()) return undefined;
+    return (await uploadImage(await mask.current.exportPng())).id;
   }
 
   /** A warning when a budget is set and this submit would pass it; null to go ahead. */
@@ -307,7 +331,9 @@ export function StudioForm({
     const run = async () => {
       setFanOutPending(true);
       try {
-        const { batchId, jobs } = await createFanOut({ ...data, provider: targets[0]!.provider, model: targets[0]!.model }, targets);
+        const maskImageId = await uploadMask();
+        const recipe = { ...data, ...(maskImageId ? { maskImageId } : {}), provider: targets[0]!.provider, model: targets[0]!.model };
+        const { batchId, jobs } = await createFanOut(recipe, targets);
         for (const job of [...jobs].reverse()) onSubmitted(job);
         router.push(`/batches/${batchId}`);
       } catch (e) {
@@ -355,6 +381,20 @@ export function StudioForm({
         formError={errors.input}
         onReady={onDropzoneReady}
       />
+      {input && !uploading ? (
+        <div className="-mt-3">
+          <button
+            type="button"
+            aria-expanded={painting}
+            onClick={() => setPainting((open) => !open)}
+            onPointerEnter={() => void import("./mask-painter")}
+            className="rounded text-xs text-accent-300 underline-offset-2 hover:underline"
+          >
+            {painting ? "Edit the whole image instead" : "Paint a region to change"}
+          </button>
+          {painting ? <MaskPainter key={input.id} image={input} handleRef={mask} /> : null}
+        </div>
+      ) : null}
 
       <div>
         <div className="mb-1.5 flex items-baseline justify-between">
