@@ -10,6 +10,7 @@ import { ProgressiveImage } from "./progressive-image";
 import { type CompareImage, fitRatio, useZoomScale, zoomPercent } from "./hooks";
 import { ZoomPan } from "./zoom-pan";
 import { paneImageClass, ZoomPane } from "./zoom-pane";
+import { RegionMaskContext } from "./region-overlay";
 
 export type CompareMode = "slider" | "side" | "diff" | "result";
 
@@ -68,6 +69,7 @@ export function CompareView({
   globalKeys = false,
   initialMode = "slider",
   expandHref,
+  regionMaskUrl = null,
 }: {
   a: CompareImage;
   b: CompareImage;
@@ -77,11 +79,14 @@ export function CompareView({
   initialMode?: CompareMode;
   /** A link to the full-page comparison (from the job page). */
   expandHref?: string;
+  /** A region edit's mask: a toggle outlines the painted region over every pane. */
+  regionMaskUrl?: string | null;
 }) {
   const [zoom] = useState(() => new ZoomPan());
   const scale = useZoomScale(zoom);
   const [mode, setMode] = useState<CompareMode>(initialMode);
   const [position, setPosition] = useState(50);
+  const [showRegion, setShowRegion] = useState(false);
   const [box, setBox] = useState({ width: 0, height: 0 });
   const stage = useRef<HTMLDivElement>(null);
   const root = useRef<HTMLDivElement>(null);
@@ -233,6 +238,19 @@ export function CompareView({
             </button>
           ))}
         </div>
+        {regionMaskUrl ? (
+          <button
+            type="button"
+            aria-pressed={showRegion}
+            onClick={() => setShowRegion((on) => !on)}
+            title="Tint the painted region over the images"
+            className={`h-9 rounded-lg border px-3 text-sm transition-colors ${
+              showRegion ? "border-accent-400/60 bg-zinc-800 text-zinc-50" : "border-zinc-800 bg-zinc-900 text-zinc-400 hover:text-zinc-200"
+            }`}
+          >
+            Show region
+          </button>
+        ) : null}
         <div className="flex items-center gap-0.5 rounded-lg border border-zinc-800 bg-zinc-900 p-0.5" role="group" aria-label="Zoom">
           <ToolButton label="Zoom out" keys="-" onClick={() => zoom.zoomAt(1 / ZOOM_STEP)} disabled={!zoomed}>
             <svg viewBox="0 0 24 24" className="size-4" aria-hidden="true">
@@ -275,32 +293,34 @@ export function CompareView({
         </div>
       </div>
 
-      <div ref={stage} role="tabpanel" tabIndex={-1} id={`${base}-panel`} aria-labelledby={`${base}-tab-${mode}`} className="outline-none">
-        {mode === "slider" ? (
-          <CompareSlider
-            before={a}
-            after={b}
-            zoom={zoom}
-            position={position}
-            onPosition={setPosition}
-            maxHeight={maxHeight}
-            pixelated={pixelated}
-            zoomed={zoomed}
-          />
-        ) : mode === "side" ? (
-          <SideBySide before={a} after={b} zoom={zoom} scale={scale} maxHeight={maxHeight} />
-        ) : mode === "diff" ? (
-          <DifferenceView before={a} after={b} zoom={zoom} maxHeight={maxHeight} pixelated={pixelated} zoomed={zoomed} />
-        ) : (
-          <ZoomPane
-            zoom={zoom}
-            image={b}
-            maxHeight={maxHeight}
-            zoomed={zoomed}
-            layer={<ProgressiveImage image={b} className={paneImageClass(pixelated)} testId="result-image" />}
-          />
-        )}
-      </div>
+      <RegionMaskContext.Provider value={showRegion ? regionMaskUrl : null}>
+        <div ref={stage} role="tabpanel" tabIndex={-1} id={`${base}-panel`} aria-labelledby={`${base}-tab-${mode}`} className="outline-none">
+          {mode === "slider" ? (
+            <CompareSlider
+              before={a}
+              after={b}
+              zoom={zoom}
+              position={position}
+              onPosition={setPosition}
+              maxHeight={maxHeight}
+              pixelated={pixelated}
+              zoomed={zoomed}
+            />
+          ) : mode === "side" ? (
+            <SideBySide before={a} after={b} zoom={zoom} scale={scale} maxHeight={maxHeight} />
+          ) : mode === "diff" ? (
+            <DifferenceView before={a} after={b} zoom={zoom} maxHeight={maxHeight} pixelated={pixelated} zoomed={zoomed} />
+          ) : (
+            <ZoomPane
+              zoom={zoom}
+              image={b}
+              maxHeight={maxHeight}
+              zoomed={zoomed}
+              layer={<ProgressiveImage image={b} className={paneImageClass(pixelated)} testId="result-image" />}
+            />
+          )}
+        </div>
+      </RegionMaskContext.Provider>
 
       <p className="mt-3 hidden text-center text-[11px] text-zinc-500 md:block">
         Scroll or pinch to zoom · drag to pan · double-click for 100 % ·{" "}

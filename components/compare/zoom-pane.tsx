@@ -1,7 +1,8 @@
 "use client";
 
-import { type ReactNode, type RefObject, useEffect, useLayoutEffect, useRef } from "react";
+import { type ReactNode, type RefObject, useContext, useEffect, useLayoutEffect, useRef } from "react";
 import { boxStyle, type CompareImage, fitRatio } from "./hooks";
+import { RegionMaskContext } from "./region-overlay";
 import { bindGestures, type ZoomPan } from "./zoom-pan";
 
 /** Wheel/pinch/drag/double-click on the viewport in `ref`, driving `zoom`. */
@@ -25,6 +26,27 @@ export function ZoomLayer({ zoom, children }: { zoom: ZoomPan; children: ReactNo
   return (
     <div ref={zoom.attach} className="absolute inset-0 origin-top-left will-change-transform">
       {children}
+    </div>
+  );
+}
+
+/**
+ * Tints the painted region over a pane, above both sides of the slider. The mask PNG has the
+ * image's size, so `contain` lines it up with the images under it. Luminance masking reads both
+ * kinds of mask: the painter's (white, strength in alpha) and an upload's (greyscale).
+ */
+function RegionTint({ zoom }: { zoom: ZoomPan }) {
+  const url = useContext(RegionMaskContext);
+  if (!url) return null;
+  return (
+    <div className="pointer-events-none absolute inset-0">
+      <ZoomLayer zoom={zoom}>
+        <div
+          className="absolute inset-0 bg-accent-400/50"
+          style={{ mask: `url("${url}") center / contain no-repeat`, maskMode: "luminance" }}
+          data-testid="region-overlay"
+        />
+      </ZoomLayer>
     </div>
   );
 }
@@ -84,6 +106,7 @@ export function ZoomPane({
     >
       <ZoomLayer zoom={zoom}>{layer}</ZoomLayer>
       {children}
+      <RegionTint zoom={zoom} />
     </div>
   );
 }

@@ -10,6 +10,7 @@ import { fetchJob } from "@/lib/client/api";
 import { queryKeys } from "@/lib/client/query-keys";
 import { isActive, jobPollInterval, STATUS_LABEL } from "@/lib/client/jobs";
 import { CancelJobButton } from "./cancel-job-button";
+import { ChangeNote } from "./change-note";
 import { ElapsedTime } from "../ui/elapsed-time";
 import { ArrowLeftIcon, Spinner, VariationsIcon } from "../ui/icons";
 import { JobActions, RetryButton } from "./job-actions";
@@ -145,7 +146,15 @@ export function JobView({ initialJob, providers }: { initialJob: JobDto; provide
         <section aria-label="Result" className="min-w-0">
           {job.status === "succeeded" && output ? (
             <>
-              <ResultViewer key={output.imageId} input={input} output={output} alt={job.prompt} withPicker={job.outputs.length > 1} />
+              <ResultViewer
+                key={output.imageId}
+                input={input}
+                output={output}
+                alt={job.prompt}
+                withPicker={job.outputs.length > 1}
+                regionMaskUrl={job.mask?.url ?? null}
+              />
+              <ChangeNote change={output.change} />
               <OutputPicker outputs={job.outputs} selected={outputIndex} onSelect={setSelected} />
               <OutputActions job={job} output={output} index={outputIndex} />
             </>

@@ -53,12 +53,15 @@ export function ResultViewer({
   output,
   alt,
   withPicker = false,
+  regionMaskUrl = null,
 }: {
   input: JobDto["inputs"][number] | undefined;
   output: OutputRef;
   alt: string;
   /** The job has several outputs: the picker under the image takes room too. */
   withPicker?: boolean;
+  /** A region edit's mask, to outline the painted region on request. */
+  regionMaskUrl?: string | null;
 }) {
   const maxHeight = maxHeightFor(withPicker);
   const pathname = usePathname();
@@ -84,6 +87,7 @@ export function ResultViewer({
         withResult
         globalKeys
         expandHref={withFrom(compareUrl(input.imageId, output.imageId), pathname)}
+        regionMaskUrl={regionMaskUrl}
       />
     </Suspense>
   );
