@@ -151,6 +151,8 @@ async function buildRequest(job: Job, db: Db): Promise<{ request: GenerationRequ
     rows.map(async ({ image }) => ({ bytes: await readImageBytes(image), mime: image.mime, width: image.width, height: image.height })),
   );
   const model = findModel(job.provider as ProviderId, job.model);
+  const ratio = job.aspectRatio as AspectRatioChoice;
+  const recipe = { jobId: job.id, model: job.model, mode: job.mode as Mode, prompt: job.prompt, seed: job.seed, n: job.n };
   const first = inputs[0];
   if (job.maskImageId && first) {
     const maskImage = await db.image.findUnique({ where: { id: job.maskImageId } });
@@ -158,37 +160,24 @@ async function buildRequest(job: Job, db: Db): Promise<{ request: GenerationRequ
     if (!maskImage) throw new ProviderError({ code: "invalid_request", userMessage: "The mask of this region edit no longer exists." });
     // The provider sees only the crop around the painted region, at its working size and ratio,
     // so it spends its pixels there; the result goes back into the full-size input afterwards.
-    const { mask, plan, crop } = await prepareRegionEdit(first.bytes, await readImageBytes(maskImage), model?.aspectRatios ?? [job.aspectRatio as AspectRatioChoice]);
-    const request: GenerationRequest = {
-      jobId: job.id,
-      model: job.model,
-      mode: job.mode as Mode,
-      prompt: job.prompt,
-      aspectRatio: plan.ratio,
-      resolvedRatio: plan.ratio,
-      seed: job.seed,
-      n: job.n,
-      inputs: [{ bytes: crop, mime: "image/png", width: plan.size.width, height: plan.size.height }],
-    };
+    const { mask, plan, crop } = await prepareRegionEdit(first.bytes, await readImageBytes(maskImage), model?.aspectRatios ?? [ratio]);
     const { x, y, width, height } = plan.rect;
     return {
-      request,
+      request: {
+        ...recipe,
+        aspectRatio: plan.ratio,
+        resolvedRatio: plan.ratio,
+        inputs: [{ bytes: crop, mime: "image/png", width: plan.size.width, height: plan.size.height }],
+      },
       edit: { input: first.bytes, region: { mask, rect: plan.rect } },
       progress: { regionX: x, regionY: y, regionWidth: width, regionHeight: height },
     };
   }
-  const request: GenerationRequest = {
-    jobId: job.id,
-    model: job.model,
-    mode: job.mode as Mode,
-    prompt: job.prompt,
-    aspectRatio: job.aspectRatio as AspectRatioChoice,
-    resolvedRatio: resolveRatio(job.aspectRatio as AspectRatioChoice, inputs[0], model?.aspectRatios),
-    seed: job.seed,
-    n: job.n,
-    inputs,
+  return {
+    request: { ...recipe, aspectRatio: ratio, resolvedRatio: resolveRatio(ratio, first, model?.aspectRatios), inputs },
+    edit: first ? { input: first.bytes, region: null } : null,
+    progress: null,
   };
-  return { request, edit: first ? { input: first.bytes, region: null } : null, progress: null };
 }
 
 /** Downloads (URLs expire) and stores every result before the job counts as done. */
