@@ -39,6 +39,7 @@ export default async function StudioPage({ searchParams }: { searchParams: Promi
         aspectRatio: remixJob.aspectRatio,
         seed: remixJob.seed,
         n: remixJob.n,
+        mask: remixJob.mask,
       }
     : null;
   const input = remixJob ? (remixJob.inputs[0]?.imageId ?? null) : id("input");

@@ -2,6 +2,7 @@
 
 import { type KeyboardEvent, type PointerEvent as ReactPointerEvent, type RefObject, useCallback, useEffect, useRef, useState } from "react";
 import {
+  drawStoredMask,
   exportMaskPng,
   fillPolygon,
   invertMask,
@@ -17,6 +18,8 @@ import {
 export type MaskHandle = {
   /** True when any pixel is painted: the submit then sends the mask. */
   painted: () => boolean;
+  /** True while the painter holds exactly the mask it opened with (still loading counts): that mask can go as it is. */
+  unchanged: () => boolean;
   /** The mask as a PNG of exactly the input's width × height. */
   exportPng: () => Promise<Blob>;
 };
@@ -44,9 +47,12 @@ const distance = (a: Point, b: Point) => Math.hypot(a.x - b.x, a.y - b.y);
 export function MaskPainter({
   image,
   handleRef,
+  initialMask = null,
 }: {
   image: { width: number; height: number; previewUrl: string };
   handleRef: RefObject<MaskHandle | null>;
+  /** A stored mask to start from (a remix's region), as an image URL. */
+  initialMask?: string | null;
 }) {
   const size = maskSize(image.width, image.height);
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -70,12 +76,18 @@ export function MaskPainter({
   const [history, setHistory] = useState({ undo: 0, redo: 0 });
   const countRef = useRef(0);
   countRef.current = count;
+  const [seed, setSeed] = useState<"loading" | "loaded" | "failed" | null>(initialMask ? "loading" : null);
+  const seedRef = useRef(seed);
+  seedRef.current = seed;
+  /** Set by the first change after opening: from then on the mask is the designer's own. */
+  const changed = useRef(false);
 
   const ctx = () => canvasRef.current?.getContext("2d", { willReadFrequently: true }) ?? null;
 
   useEffect(() => {
     handleRef.current = {
       painted: () => countRef.current > 0,
+      unchanged: () => seedRef.current !== null && seedRef.current !== "failed" && !changed.current,
       exportPng: () => (canvasRef.current ? exportMaskPng(canvasRef.current, image.width, image.height) : Promise.reject(new Error("No mask"))),
     };
     return () => {
@@ -89,10 +101,34 @@ export function MaskPainter({
     setHistory({ undo: undo.current.length, redo: redo.current.length });
   }, []);
 
+  // A remix opens with its job's region; a mask that won't load or doesn't fit leaves the canvas empty.
+  useEffect(() => {
+    if (!initialMask) return;
+    let live = true;
+    const load = async () => {
+      const response = await fetch(initialMask);
+      const c = ctx();
+      if (!response.ok || !c) return false;
+      const file = await response.blob();
+      return live && drawStoredMask(c, file, { width: image.width, height: image.height });
+    };
+    load()
+      .catch(() => false)
+      .then((ok) => {
+        if (!live) return;
+        setSeed(ok ? "loaded" : "failed");
+        settle();
+      });
+    return () => {
+      live = false;
+    };
+  }, [initialMask, image.width, image.height, settle]);
+
   /** Saves the mask before a change, dropping the oldest snapshot past the memory bound. */
   const snapshot = useCallback(() => {
     const c = ctx();
     if (!c) return;
+    changed.current = true;
     undo.current.push(c.getImageData(0, 0, size.width, size.height));
     if (undo.current.length > undoDepth(size.width, size.height)) undo.current.shift();
     redo.current = [];
@@ -105,6 +141,7 @@ export function MaskPainter({
       const to = back ? redo.current : undo.current;
       const data = from.pop();
       if (!c || !data) return;
+      changed.current = true;
       to.push(c.getImageData(0, 0, size.width, size.height));
       c.putImageData(data, 0, 0);
       settle();
@@ -114,7 +151,7 @@ export function MaskPainter({
 
   function change(apply: (c: CanvasRenderingContext2D) => void) {
     const c = ctx();
-    if (!c) return;
+    if (!c || seed === "loading") return;
     snapshot();
     apply(c);
     settle();
@@ -164,6 +201,8 @@ export function MaskPainter({
       drag.current = { kind: "pan", start: { x: event.clientX, y: event.clientY }, from: pan, id: event.pointerId };
       return;
     }
+    // Paint drawn before the region arrives would be overwritten by it.
+    if (seed === "loading") return;
     const at = toMask(event);
     if (tool === "brush" || tool === "eraser") {
       snapshot();
@@ -391,6 +430,11 @@ export function MaskPainter({
           />
         ) : null}
       </div>
+      {seed === "failed" ? (
+        <p role="alert" className="mt-1.5 text-xs text-amber-300">
+          The job&apos;s region couldn&apos;t be loaded onto this image. Paint it again, or edit the whole image.
+        </p>
+      ) : null}
       <p className="mt-1.5 text-xs text-zinc-500">
         Paint what may change; the rest of the image keeps its pixels. [ ] size · Ctrl/Cmd+Z undo · wheel zoom · Space+drag pan
       </p>

@@ -38,8 +38,8 @@ const MaskPainter = dynamic(() => import("./mask-painter").then((m) => m.MaskPai
   loading: () => <div className="mt-3 h-64 animate-pulse rounded-xl border border-zinc-800 bg-zinc-950/40" />,
 });
 
-/** The recipe a remix starts from (`/?remix=<jobId>`). */
-export type RemixSource = Pick<JobDto, "id" | "provider" | "model" | "prompt" | "aspectRatio" | "seed" | "n">;
+/** The recipe a remix starts from (`/?remix=<jobId>`), its painted region included. */
+export type RemixSource = Pick<JobDto, "id" | "provider" | "model" | "prompt" | "aspectRatio" | "seed" | "n" | "mask">;
 
 type BudgetWarning = { spent: number; limit: number; estimate: number | null; what: string; run: () => void };
 
@@ -118,7 +118,9 @@ export function StudioForm({
   const [errors, setErrors] = useState<FieldErrors>({});
   const [submitError, setSubmitError] = useState<string | null>(null);
   const [uploading, setUploading] = useState(false);
-  const [painting, setPainting] = useState(false);
+  // A remix of a region edit opens the painter on that region, for the remix's input only.
+  const [regionSeed] = useState(() => (remix?.mask && initialInputId ? { inputId: initialInputId, maskId: remix.mask.imageId } : null));
+  const [painting, setPainting] = useState(regionSeed !== null);
   const mask = useRef<MaskHandle | null>(null);
   const [pending, startTransition] = useTransition();
   const promptHintId = useId();
@@ -292,7 +294,10 @@ export function StudioForm({
 
   /** A painted region goes up as a mask PNG of the input's exact size; none means a whole-image edit. */
   async function uploadMask(): Promise<string | undefined> {
-    if (!input || !painting || !mask.current?.painted()) return undefined;
+    if (!input || !painting) return undefined;
+    // The remix's region as it came (the painter may still be loading it): the job reuses that mask.
+    if (regionSeed?.inputId === input.id && (mask.current?.unchanged() ?? true)) return regionSeed.maskId;
+    if (!mask.current?.painted()) return undefined;
     return (await uploadImage(await mask.current.exportPng())).id;
   }
 
@@ -392,7 +397,14 @@ export function StudioForm({
           >
             {painting ? "Edit the whole image instead" : "Paint a region to change"}
           </button>
-          {painting ? <MaskPainter key={input.id} image={input} handleRef={mask} /> : null}
+          {painting ? (
+            <MaskPainter
+              key={input.id}
+              image={input}
+              handleRef={mask}
+              initialMask={regionSeed?.inputId === input.id ? imageUrl(regionSeed.maskId) : null}
+            />
+          ) : null}
         </div>
       ) : null}
 

@@ -102,3 +102,75 @@ export function exportMaskPng(mask: HTMLCanvasElement, width: number, height: nu
   ctx.fillRect(0, 0, width, height);
   return new Promise((resolve, reject) => out.toBlob((blob) => (blob ? resolve(blob) : reject(new Error("The mask couldn't be encoded"))), "image/png"));
 }
+
+/**
+ * Whether a mask file has an alpha channel, as the server's decoder reports it (sharp's
+ * hasAlpha): PNG grey+alpha or RGBA or a tRNS chunk, WebP with its alpha flag; JPEG never.
+ * A browser decode can't tell: an opaque alpha channel looks the same as none.
+ */
+export function hasAlphaChannel(bytes: Uint8Array): boolean {
+  const ascii = (at: number, length = 4) => String.fromCharCode(...bytes.subarray(at, at + length));
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length > 33 && bytes[0] === 0x89 && ascii(1, 3) === "PNG") {
+    if (bytes[25] === 4 || bytes[25] === 6) return true;
+    // Chunks: length, type, data, CRC. Transparency comes before the first image data.
+    for (let at = 8; at + 8 <= bytes.length; at += 12 + view.getUint32(at)) {
+      const type = ascii(at + 4);
+      if (type === "tRNS") return true;
+      if (type === "IDAT" || type === "IEND") return false;
+    }
+    return false;
+  }
+  if (bytes.length > 25 && ascii(0) === "RIFF" && ascii(8) === "WEBP") {
+    const chunk = ascii(12);
+    if (chunk === "VP8X") return (bytes[20]! & 0x10) !== 0;
+    if (chunk === "VP8L") return ((view.getUint32(21, true) >>> 28) & 1) === 1;
+  }
+  return false;
+}
+
+/** sRGB byte to linear light, for each byte value. */
+const LINEAR = Float64Array.from({ length: 256 }, (_, v) => (v / 255 <= 0.04045 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4));
+const toSrgb = (y: number) => Math.round(255 * (y <= 0.0031308 ? 12.92 * y : 1.055 * y ** (1 / 2.4) - 0.055));
+
+/**
+ * Draws a stored mask into the painter's canvas as its alpha, read as the server reads it
+ * (lib/region/mask.ts): upright, the alpha channel if the file has one, else its luminance
+ * (libvips' b-w: Rec. 709 weights in linear light). False when the mask isn't `size`.
+ */
+export async function drawStoredMask(ctx: CanvasRenderingContext2D, file: Blob, size: { width: number; height: number }): Promise<boolean> {
+  const alpha = hasAlphaChannel(new Uint8Array(await file.arrayBuffer()));
+  const bitmap = await createImageBitmap(file, { imageOrientation: "from-image", premultiplyAlpha: "none", colorSpaceConversion: "none" });
+  const { width, height } = bitmap;
+  if (width !== size.width || height !== size.height) {
+    bitmap.close();
+    return false;
+  }
+  const full = document.createElement("canvas");
+  full.width = width;
+  full.height = height;
+  const fullCtx = full.getContext("2d", { willReadFrequently: true });
+  if (!fullCtx) throw new Error("No 2D canvas");
+  fullCtx.drawImage(bitmap, 0, 0);
+  bitmap.close();
+  const data = fullCtx.getImageData(0, 0, width, height);
+  const px = data.data;
+  for (let i = 0; i < px.length; i += 4) {
+    const value = alpha ? px[i + 3]! : toSrgb(0.2126 * LINEAR[px[i]!]! + 0.7152 * LINEAR[px[i + 1]!]! + 0.0722 * LINEAR[px[i + 2]!]!);
+    px[i] = 244;
+    px[i + 1] = 63;
+    px[i + 2] = 94;
+    px[i + 3] = value;
+  }
+  const { canvas } = ctx;
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  if (canvas.width === width && canvas.height === height) {
+    ctx.putImageData(data, 0, 0);
+  } else {
+    // A mask past MASK_MAX_PIXELS is painted smaller, as a fresh one would be.
+    fullCtx.putImageData(data, 0, 0);
+    ctx.imageSmoothingQuality = "high";
+    ctx.drawImage(full, 0, 0, canvas.width, canvas.height);
+  }
+  return true;
+}

@@ -25,7 +25,7 @@ async function openPainter(page: Page): Promise<{ painter: Locator; box: { x: nu
   return { painter, box };
 }
 
-test("a painted stroke undoes, redoes and goes up with the job as a mask of the input's exact size", async ({ page }) => {
+test("a painted stroke undoes, redoes and goes up with the job as a mask of the input's exact size; the job page shows the region on a full-size result", async ({ page }) => {
   const { painter, box } = await openPainter(page);
 
   // A horizontal stroke across the middle, from 30 % to 70 % of the width.
@@ -80,6 +80,24 @@ test("a painted stroke undoes, redoes and goes up with the job as a mask of the 
   expect(at(WIDTH * 0.32, HEIGHT * 0.5)).toBeGreaterThan(0);
   expect(at(5, 5)).toBe(0);
   expect(at(WIDTH * 0.5, HEIGHT * 0.05)).toBe(0);
+
+  // From the studio to the job page: the edit finishes, changed nothing outside the stroke,
+  // outlines the region on request, and gives back the whole image, not the region's crop.
+  await page.getByTestId("submitted-notice").getByRole("link", { name: "View job" }).click();
+  await expect(page).toHaveURL(/\/jobs\/[0-9A-Z]{26}$/);
+  const jobId = new URL(page.url()).pathname.split("/").pop()!;
+  expect((await (await page.request.get(`/api/jobs/${jobId}`)).json()).mask.imageId).toBe(maskId);
+  await expect(page.getByTestId("output-change")).toContainText("nothing outside the painted region", { timeout: 20_000 });
+  const toggle = page.getByRole("button", { name: "Show region" });
+  await expect(page.getByTestId("region-overlay")).toHaveCount(0);
+  await toggle.click();
+  await expect(toggle).toHaveAttribute("aria-pressed", "true");
+  await expect(page.getByTestId("region-overlay")).toBeVisible();
+  await page.getByRole("tab", { name: "Result" }).click();
+  await expect(page.getByTestId("region-overlay")).toBeVisible();
+  const result = page.getByTestId("result-image");
+  await expect.poll(() => result.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(WIDTH);
+  expect(await result.evaluate((img: HTMLImageElement) => img.naturalHeight)).toBe(HEIGHT);
 });
 
 for (const theme of ["dark", "light"] as const) {
