@@ -79,7 +79,7 @@ export function CompareView({
   initialMode?: CompareMode;
   /** A link to the full-page comparison (from the job page). */
   expandHref?: string;
-  /** A region edit's mask: a toggle outlines the painted region over every pane. */
+  /** A region edit's mask: a toggle outlines the painted region over every pane, and the difference keeps to it. */
   regionMaskUrl?: string | null;
 }) {
   const [zoom] = useState(() => new ZoomPan());
@@ -309,7 +309,15 @@ export function CompareView({
           ) : mode === "side" ? (
             <SideBySide before={a} after={b} zoom={zoom} scale={scale} maxHeight={maxHeight} />
           ) : mode === "diff" ? (
-            <DifferenceView before={a} after={b} zoom={zoom} maxHeight={maxHeight} pixelated={pixelated} zoomed={zoomed} />
+            <DifferenceView
+              before={a}
+              after={b}
+              zoom={zoom}
+              maxHeight={maxHeight}
+              pixelated={pixelated}
+              zoomed={zoomed}
+              regionMaskUrl={regionMaskUrl}
+            />
           ) : (
             <ZoomPane
               zoom={zoom}
