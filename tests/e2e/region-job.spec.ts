@@ -55,6 +55,11 @@ test("a region edit's page says nothing changed outside the region and shows the
   const result = page.getByTestId("result-image");
   await expect.poll(() => result.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(WIDTH);
   expect(await result.evaluate((img: HTMLImageElement) => img.naturalHeight)).toBe(HEIGHT);
+
+  // The difference keeps to the painted region, what the edit was asked to change.
+  await page.getByRole("tab", { name: "Difference" }).click();
+  await expect(page.getByTestId("diff-summary")).toContainText("Showing change inside the painted region");
+  await expect(page.getByRole("radio", { name: "Whole frame" })).toHaveAttribute("aria-checked", "false");
 });
 
 test("an ordinary edit names its change without a region and offers no region toggle", async ({ page, request }) => {
@@ -71,4 +76,7 @@ test("an ordinary edit names its change without a region and offers no region to
   await expect(page.getByTestId("output-change")).not.toContainText("painted region");
   await expect(page.getByTestId("compare-view")).toBeVisible();
   await expect(page.getByRole("button", { name: "Show region" })).toHaveCount(0);
+  await page.getByRole("tab", { name: "Difference" }).click();
+  await expect(page.getByTestId("diff-summary")).toContainText("of pixels changed");
+  await expect(page.getByRole("radio", { name: "Whole frame" })).toHaveCount(0);
 });
