@@ -243,7 +243,7 @@ export function CompareView({
             type="button"
             aria-pressed={showRegion}
             onClick={() => setShowRegion((on) => !on)}
-            title="Tint the painted region over the images"
+            title="Outline the painted region over the images"
             className={`h-9 rounded-lg border px-3 text-sm transition-colors ${
               showRegion ? "border-accent-400/60 bg-zinc-800 text-zinc-50" : "border-zinc-800 bg-zinc-900 text-zinc-400 hover:text-zinc-200"
             }`}
