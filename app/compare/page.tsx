@@ -6,6 +6,7 @@ import { buttonSecondary } from "@/components/ui/button-styles";
 import { fromLabel, safeFrom, withFrom } from "@/lib/client/back-link";
 import { compareUrl } from "@/lib/client/urls";
 import { type CompareSide, type JobFacts, jobFacts, loadSide } from "@/lib/compare";
+import { getJob } from "@/lib/jobs";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Compare" };
@@ -48,6 +49,18 @@ function SideCard({ side, name, facts }: { side: CompareSide; name: "A" | "B"; f
   );
 }
 
+/**
+ * The painted region to outline and keep the difference to: B's job's mask (B is the "after"
+ * of the pair), else A's: an input-versus-output pair finds it on the output's side, either way round.
+ */
+async function regionMaskUrl(a: CompareSide, b: CompareSide): Promise<string | null> {
+  for (const side of [b, a]) {
+    const job = side.job ? await getJob(side.job.id) : null;
+    if (job?.mask) return job.mask.url;
+  }
+  return null;
+}
+
 function Help({ missing }: { missing: boolean }) {
   return (
     <div className="mx-auto flex max-w-md flex-col items-center py-24 text-center">
@@ -73,7 +86,11 @@ export default async function ComparePage({ searchParams }: Props) {
   if (!aId || !bId) return <Help missing />;
   const [a, b] = await Promise.all([loadSide(aId), loadSide(bId)]);
   if (!a || !b) return <Help missing={false} />;
-  const [aFacts, bFacts] = await Promise.all([a.job ? jobFacts(a.job.id) : null, b.job ? jobFacts(b.job.id) : null]);
+  const [aFacts, bFacts, maskUrl] = await Promise.all([
+    a.job ? jobFacts(a.job.id) : null,
+    b.job ? jobFacts(b.job.id) : null,
+    regionMaskUrl(a, b),
+  ]);
   // Back to where the designer came from; without that, to the job that made an image.
   const from = safeFrom(one(params.from));
   const job = b.job ?? a.job;
@@ -109,6 +126,7 @@ export default async function ComparePage({ searchParams }: Props) {
           b={{ url: b.url, thumbUrl: b.thumbUrl, width: b.width, height: b.height, label: "B", alt: `B: ${b.job?.prompt ?? "the original upload"}` }}
           maxHeight="calc(100dvh - 18.5rem)"
           globalKeys
+          regionMaskUrl={maskUrl}
         />
       </div>
     </div>

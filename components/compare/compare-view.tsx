@@ -79,7 +79,7 @@ export function CompareView({
   initialMode?: CompareMode;
   /** A link to the full-page comparison (from the job page). */
   expandHref?: string;
-  /** A region edit's mask: a toggle outlines the painted region over every pane. */
+  /** A region edit's mask: a toggle outlines the painted region over every pane, and the difference keeps to it. */
   regionMaskUrl?: string | null;
 }) {
   const [zoom] = useState(() => new ZoomPan());
@@ -243,7 +243,7 @@ export function CompareView({
             type="button"
             aria-pressed={showRegion}
             onClick={() => setShowRegion((on) => !on)}
-            title="Tint the painted region over the images"
+            title="Outline the painted region over the images"
             className={`h-9 rounded-lg border px-3 text-sm transition-colors ${
               showRegion ? "border-accent-400/60 bg-zinc-800 text-zinc-50" : "border-zinc-800 bg-zinc-900 text-zinc-400 hover:text-zinc-200"
             }`}
@@ -309,7 +309,15 @@ export function CompareView({
           ) : mode === "side" ? (
             <SideBySide before={a} after={b} zoom={zoom} scale={scale} maxHeight={maxHeight} />
           ) : mode === "diff" ? (
-            <DifferenceView before={a} after={b} zoom={zoom} maxHeight={maxHeight} pixelated={pixelated} zoomed={zoomed} />
+            <DifferenceView
+              before={a}
+              after={b}
+              zoom={zoom}
+              maxHeight={maxHeight}
+              pixelated={pixelated}
+              zoomed={zoomed}
+              regionMaskUrl={regionMaskUrl}
+            />
           ) : (
             <ZoomPane
               zoom={zoom}

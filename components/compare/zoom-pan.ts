@@ -16,6 +16,7 @@ export class ZoomPan {
   private view: View = { scale: 1, x: 0, y: 0 };
   private targets = new Set<HTMLElement>();
   private listeners = new Set<() => void>();
+  private watchers = new Set<(view: View) => void>();
   private frame = 0;
   private notifyScale = false;
   /** Largest zoom relative to fit; set from the image sizes (at least 8× real pixels). */
@@ -33,6 +34,14 @@ export class ZoomPan {
     };
   };
   getScale = () => this.view.scale;
+
+  /** Hears every applied view, pans too, in the frame that moves the wrappers: for drawing that must not scale a bitmap. */
+  watch(watcher: (view: View) => void): () => void {
+    this.watchers.add(watcher);
+    return () => {
+      this.watchers.delete(watcher);
+    };
+  }
 
   /** A callback ref target: the element follows the view from the moment it mounts. */
   attach = (element: HTMLElement | null) => {
@@ -61,6 +70,7 @@ export class ZoomPan {
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
       for (const element of this.targets) this.write(element);
+      for (const watcher of this.watchers) watcher(this.view);
       if (this.notifyScale) {
         this.notifyScale = false;
         for (const listener of this.listeners) listener();
@@ -94,7 +104,7 @@ export class ZoomPan {
     return this.view.scale > 1.0001;
   }
 
-  /** Stops a pending frame; targets and listeners detach themselves. */
+  /** Stops a pending frame; targets, listeners and watchers detach themselves. */
   dispose() {
     if (this.frame) cancelAnimationFrame(this.frame);
     this.frame = 0;

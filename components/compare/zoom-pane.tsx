@@ -2,7 +2,7 @@
 
 import { type ReactNode, type RefObject, useContext, useEffect, useLayoutEffect, useRef } from "react";
 import { boxStyle, type CompareImage, fitRatio } from "./hooks";
-import { RegionMaskContext } from "./region-overlay";
+import { RegionMaskContext, RegionOutline } from "./region-overlay";
 import { bindGestures, type ZoomPan } from "./zoom-pan";
 
 /** Wheel/pinch/drag/double-click on the viewport in `ref`, driving `zoom`. */
@@ -31,22 +31,20 @@ export function ZoomLayer({ zoom, children }: { zoom: ZoomPan; children: ReactNo
 }
 
 /**
- * Tints the painted region over a pane, above both sides of the slider. The mask PNG has the
- * image's size, so `contain` lines it up with the images under it. Luminance masking reads both
- * kinds of mask: the painter's (white, strength in alpha) and an upload's (greyscale).
+ * The painted region over a pane: its edge as a line, and a faint tint inside, so the pixels
+ * being judged keep their own colours. The tint is the mask PNG itself (the image's size, so
+ * `contain` lines it up with the images under it); luminance masking reads both kinds of mask:
+ * the painter's (white, strength in alpha) and an upload's (greyscale).
  */
-function RegionTint({ zoom }: { zoom: ZoomPan }) {
+function RegionOverlay({ zoom }: { zoom: ZoomPan }) {
   const url = useContext(RegionMaskContext);
   if (!url) return null;
   return (
-    <div className="pointer-events-none absolute inset-0">
+    <div className="pointer-events-none absolute inset-0" data-testid="region-overlay">
       <ZoomLayer zoom={zoom}>
-        <div
-          className="absolute inset-0 bg-accent-400/50"
-          style={{ mask: `url("${url}") center / contain no-repeat`, maskMode: "luminance" }}
-          data-testid="region-overlay"
-        />
+        <div className="absolute inset-0 bg-accent-400/10" style={{ mask: `url("${url}") center / contain no-repeat`, maskMode: "luminance" }} />
       </ZoomLayer>
+      <RegionOutline zoom={zoom} maskUrl={url} />
     </div>
   );
 }
@@ -106,7 +104,8 @@ export function ZoomPane({
     >
       <ZoomLayer zoom={zoom}>{layer}</ZoomLayer>
       {children}
-      <RegionTint zoom={zoom} />
+      {/* Above the slider's "before" side, which is one of the children. */}
+      <RegionOverlay zoom={zoom} />
     </div>
   );
 }

@@ -3,14 +3,15 @@
 import Link from "next/link";
 import type { JobDto } from "@/lib/dto";
 import { withFrom } from "@/lib/client/back-link";
-import { compareUrl } from "@/lib/client/urls";
+import { compareUrl, outputRef } from "@/lib/client/urls";
 import { Spinner } from "../ui/icons";
 import { lineageImages, useLineage } from "../lineage/lineage-data";
 
-type Choice = { imageId: string; thumbUrl: string; width: number; height: number; label: string; title: string };
+/** `ref` is what /compare is given: this job's outputs by output ref, so their side keeps this job's recipe and mask. */
+type Choice = { imageId: string; ref: string; thumbUrl: string; width: number; height: number; label: string; title: string };
 
-/** Every other image of this image's lineage (and of this job), each opening /compare. */
-export default function CompareWithPanel({ job, imageId }: { job: JobDto; imageId: string }) {
+/** Every other image of this image's lineage (and of this job), each opening /compare against `self` (the shown output's ref). */
+export default function CompareWithPanel({ job, imageId, self }: { job: JobDto; imageId: string; self: string }) {
   const { data, isPending, error } = useLineage(job.outputs[0]?.imageId ?? job.inputs[0]?.imageId ?? null);
   const choices: Choice[] = [];
   const seen = new Set([imageId]);
@@ -19,10 +20,10 @@ export default function CompareWithPanel({ job, imageId }: { job: JobDto; imageI
     seen.add(choice.imageId);
     choices.push(choice);
   };
-  for (const input of job.inputs) add({ ...input, label: "Input", title: "This job's input" });
-  job.outputs.forEach((output, i) => add({ ...output, label: `Output ${i + 1}`, title: `Output ${i + 1} of this job` }));
+  for (const input of job.inputs) add({ ...input, ref: input.imageId, label: "Input", title: "This job's input" });
+  job.outputs.forEach((output, i) => add({ ...output, ref: outputRef(job.id, i), label: `Output ${i + 1}`, title: `Output ${i + 1} of this job` }));
   for (const node of data ? lineageImages(data) : []) {
-    add({ ...node, label: node.prompt ?? "Original upload", title: node.prompt ?? "Original upload" });
+    add({ ...node, ref: node.imageId, label: node.prompt ?? "Original upload", title: node.prompt ?? "Original upload" });
   }
 
   return (
@@ -34,7 +35,7 @@ export default function CompareWithPanel({ job, imageId }: { job: JobDto; imageI
           {choices.map((choice) => (
             <li key={choice.imageId}>
               <Link
-                href={withFrom(compareUrl(imageId, choice.imageId), `/jobs/${job.id}`)}
+                href={withFrom(compareUrl(self, choice.ref), `/jobs/${job.id}`)}
                 title={choice.title}
                 className="group block rounded-lg focus-visible:outline-offset-1"
                 data-testid="compare-choice"

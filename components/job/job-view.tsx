@@ -8,6 +8,7 @@ import type { JobStatus } from "@/lib/schemas";
 import { MATCH_INPUT } from "@/lib/client/constants";
 import { fetchJob } from "@/lib/client/api";
 import { queryKeys } from "@/lib/client/query-keys";
+import { outputRef } from "@/lib/client/urls";
 import { isActive, jobPollInterval, STATUS_LABEL } from "@/lib/client/jobs";
 import { CancelJobButton } from "./cancel-job-button";
 import { ChangeNote } from "./change-note";
@@ -150,6 +151,7 @@ export function JobView({ initialJob, providers }: { initialJob: JobDto; provide
                 key={output.imageId}
                 input={input}
                 output={output}
+                compareRef={outputRef(job.id, outputIndex)}
                 alt={job.prompt}
                 withPicker={job.outputs.length > 1}
                 regionMaskUrl={job.mask?.url ?? null}

@@ -5,7 +5,7 @@ import Link from "next/link";
 import { lazy, Suspense, useEffect, useState } from "react";
 import type { JobDto, OutputRef } from "@/lib/dto";
 import { errorMessage, fetchRecipe, updateImageMeta } from "@/lib/client/api";
-import { continueUrl, downloadUrl } from "@/lib/client/urls";
+import { continueUrl, downloadUrl, outputRef } from "@/lib/client/urls";
 import { queryKeys } from "@/lib/client/query-keys";
 import { copyToClipboard } from "@/lib/client/clipboard";
 import { ActionError } from "../ui/action-error";
@@ -149,7 +149,7 @@ export function OutputActions({ job, output, index }: { job: JobDto; output: Out
                 </p>
               }
             >
-              <CompareWithPanel job={job} imageId={output.imageId} />
+              <CompareWithPanel job={job} imageId={output.imageId} self={outputRef(job.id, index)} />
             </Suspense>
           )}
         </Popover>

@@ -51,12 +51,15 @@ function Pending({ output, alt, maxHeight }: { output: OutputRef; alt: string; m
 export function ResultViewer({
   input,
   output,
+  compareRef,
   alt,
   withPicker = false,
   regionMaskUrl = null,
 }: {
   input: JobDto["inputs"][number] | undefined;
   output: OutputRef;
+  /** The output as /compare addresses it (outputRef): the image alone could name another job that made it too. */
+  compareRef: string;
   alt: string;
   /** The job has several outputs: the picker under the image takes room too. */
   withPicker?: boolean;
@@ -86,7 +89,7 @@ export function ResultViewer({
         maxHeight={maxHeight}
         withResult
         globalKeys
-        expandHref={withFrom(compareUrl(input.imageId, output.imageId), pathname)}
+        expandHref={withFrom(compareUrl(input.imageId, compareRef), pathname)}
         regionMaskUrl={regionMaskUrl}
       />
     </Suspense>

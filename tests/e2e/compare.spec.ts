@@ -182,7 +182,7 @@ test("the job page compares before and after, and 'Compare with…' opens any im
   await expect(dialog).toBeVisible();
   await expect(dialog.getByTestId("compare-choice")).toHaveCount(2);
   await dialog.getByRole("link", { name: "Original upload" }).click();
-  await expect(page).toHaveURL(new RegExp(`/compare\\?a=${second.outputs[0]!.imageId}&b=${uploadId}&from=${encodeURIComponent(`/jobs/${second.id}`)}$`));
+  await expect(page).toHaveURL(new RegExp(`/compare\\?a=${second.id}\\.0&b=${uploadId}&from=${encodeURIComponent(`/jobs/${second.id}`)}$`));
   await expect(page.getByTestId("compare-side-a")).toContainText(prompt);
   await expect(page.getByTestId("compare-side-b")).toContainText("Original upload");
   await expect(page.getByTestId("compare-view")).toHaveAttribute("data-mode", "slider");
