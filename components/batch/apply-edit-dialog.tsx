@@ -55,7 +55,7 @@ export function ApplyEditDialog({ providers, initialImages, onClose }: { provide
   const [errors, setErrors] = useState<Errors>({});
   const [submitError, setSubmitError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
-  const [overBudgetOk, setOverBudgetOk] = useState(false);
+  const [budgetWarned, setBudgetWarned] = useState(false);
   const { data: budget } = useQuery({ queryKey: queryKeys.budget, queryFn: ({ signal }) => fetchBudget(signal), staleTime: 30_000 });
 
   useEffect(() => {
@@ -112,7 +112,7 @@ export function ApplyEditDialog({ providers, initialImages, onClose }: { provide
       else if (found.seed) document.getElementById("batch-seed")?.focus();
       return;
     }
-    if (overBudget && !overBudgetOk) return setOverBudgetOk(true);
+    if (overBudget && !budgetWarned) return setBudgetWarned(true);
     setPending(true);
     try {
       const { batchId } = await createImageBatch(parsed.data.recipe, parsed.data.inputImageIds!);
@@ -184,7 +184,7 @@ export function ApplyEditDialog({ providers, initialImages, onClose }: { provide
         </div>
         <div className="space-y-2 border-t border-zinc-800 bg-zinc-950/40 px-5 py-3">
           <BudgetLine budget={budget} estimateUsd={estimate} />
-          {overBudgetOk ? (
+          {budgetWarned ? (
             <p role="alert" className="text-[13px] text-amber-200" data-testid="budget-warning">
               This batch would pass your monthly budget of {formatUsd(limit ?? 0)}. Submit again to send it anyway.
             </p>
@@ -212,7 +212,7 @@ export function ApplyEditDialog({ providers, initialImages, onClose }: { provide
               className="inline-flex h-9 items-center gap-2 rounded-lg bg-accent-400 px-3.5 text-sm font-semibold text-ink hover:bg-accent-300 disabled:opacity-60"
             >
               {pending ? <Spinner className="size-3.5" /> : null}
-              {pending ? "Sending…" : uploading ? "Uploading…" : overBudgetOk ? "Submit anyway" : label}
+              {pending ? "Sending…" : uploading ? "Uploading…" : budgetWarned ? "Submit anyway" : label}
             </button>
           </div>
         </div>
