@@ -10,7 +10,7 @@ import { MATCH_INPUT } from "@/lib/client/constants";
 import { formatUsd, priceText } from "@/lib/client/format";
 import { queryKeys } from "@/lib/client/query-keys";
 import { estimateCost } from "@/lib/client/recipe-fit";
-import { studioSession } from "@/lib/client/session";
+import { type Draft, studioSession } from "@/lib/client/session";
 import { loadSchemas } from "@/lib/client/validate";
 import { AspectRatioPicker } from "../studio/aspect-ratio-picker";
 import { type ModelChoice, ModelSelect } from "../studio/model-select";
@@ -29,9 +29,11 @@ function editingProviders(providers: ProviderDto[]): ProviderDto[] {
     .filter((p) => p.models.length > 0);
 }
 
+/** What the studio's form held when several files were dropped there: the batch starts from it. */
+export type StudioRecipe = Pick<Draft, "provider" | "model" | "prompt" | "aspectRatio" | "seed">;
+
 /** The studio's model when it edits; else the demo engine; else the first that is set up. */
-function initialChoice(providers: ProviderDto[]): ModelChoice {
-  const draft = studioSession.draft();
+function initialChoice(providers: ProviderDto[], draft: StudioRecipe | null): ModelChoice {
   const fromStudio = providers.find((p) => p.configured && p.id === draft?.provider)?.models.find((m) => m.id === draft?.model);
   if (draft && fromStudio) return { provider: draft.provider, model: fromStudio.id };
   const provider = providers.find((p) => p.id === "demo" && p.configured) ?? providers.find((p) => p.configured) ?? providers[0];
@@ -40,18 +42,32 @@ function initialChoice(providers: ProviderDto[]): ModelChoice {
 
 /**
  * "Apply an edit…": one recipe (instruction, model, ratio, seed) sent as one job per image,
- * all with the same seed, then the batch page. Opened from the gallery's selection bar.
+ * all with the same seed, then the batch page. Opened from the gallery's selection bar (with
+ * the picked images), or by several files dropped in the studio (with those files and the
+ * studio's recipe).
  */
-export function ApplyEditDialog({ providers, initialImages, onClose }: { providers: ProviderDto[]; initialImages: BatchImage[]; onClose: () => void }) {
+export function ApplyEditDialog({
+  providers,
+  initialImages = [],
+  initialFiles,
+  recipe,
+  onClose,
+}: {
+  providers: ProviderDto[];
+  initialImages?: BatchImage[];
+  initialFiles?: File[];
+  recipe?: StudioRecipe;
+  onClose: () => void;
+}) {
   const router = useRouter();
   const ref = useRef<HTMLDialogElement>(null);
   const editors = useMemo(() => editingProviders(providers), [providers]);
   const [images, setImages] = useState(initialImages);
   const [uploading, setUploading] = useState(false);
-  const [prompt, setPrompt] = useState("");
-  const [choice, setChoice] = useState(() => initialChoice(editors));
-  const [aspectRatio, setAspectRatio] = useState<AspectRatioChoice>(MATCH_INPUT);
-  const [seed, setSeed] = useState("");
+  const [prompt, setPrompt] = useState(recipe?.prompt ?? "");
+  const [choice, setChoice] = useState(() => initialChoice(editors, recipe ?? studioSession.draft()));
+  const [aspectRatio, setAspectRatio] = useState<AspectRatioChoice>(recipe?.aspectRatio ?? MATCH_INPUT);
+  const [seed, setSeed] = useState(recipe?.seed ?? "");
   const [errors, setErrors] = useState<Errors>({});
   const [submitError, setSubmitError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
@@ -147,7 +163,7 @@ export function ApplyEditDialog({ providers, initialImages, onClose }: { provide
               The same instruction, model, ratio and seed, as one job per image. The results open together on one page.
             </p>
           </div>
-          <BatchImages images={images} setImages={setImages} onBusyChange={setUploading} error={errors.images} />
+          <BatchImages images={images} setImages={setImages} initialFiles={initialFiles} onBusyChange={setUploading} error={errors.images} />
           <div>
             <label htmlFor="batch-prompt" className="mb-1.5 block text-sm font-medium text-zinc-200">
               Instruction

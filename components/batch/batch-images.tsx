@@ -23,11 +23,14 @@ const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
 export function BatchImages({
   images,
   setImages,
+  initialFiles,
   onBusyChange,
   error,
 }: {
   images: BatchImage[];
   setImages: Dispatch<SetStateAction<BatchImage[]>>;
+  /** Files dropped before the dialog opened (several at once in the studio): they upload at once. */
+  initialFiles?: File[];
   onBusyChange: (busy: boolean) => void;
   error?: string | null;
 }) {
@@ -92,6 +95,13 @@ export function BatchImages({
     },
     [room, upload],
   );
+
+  // A tick later: React's development double mount runs the cleanup above (revoking previews) in between.
+  useEffect(() => {
+    if (!initialFiles?.length) return;
+    const timer = setTimeout(() => onDrop(initialFiles, []));
+    return () => clearTimeout(timer);
+  }, [initialFiles]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const { getRootProps, getInputProps, isDragActive, open } = useDropzone({
     onDrop,
