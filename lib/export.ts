@@ -1,6 +1,6 @@
 import "server-only";
 import sharp from "sharp";
-import { zipSync } from "fflate";
+import { Zip, ZipPassThrough, zipSync } from "fflate";
 import { db } from "./db";
 import type { Recipe } from "./dto";
 import { invalid, notFound } from "./errors";
@@ -99,4 +99,64 @@ export async function exportZip(raw: unknown): Promise<Buffer> {
   }
   files["recipes.json"] = new TextEncoder().encode(JSON.stringify(recipes, null, 2));
   return Buffer.from(zipSync(files, { level: 0 }));
+}
+
+type BatchEntry = { name: string; path: string; createdAt: Date };
+
+/**
+ * A batch's succeeded outputs as they are stored (full resolution, byte for byte what
+ * /api/images/<id> serves), named `<position in the batch>-<jobId>[-<output>].<ext>` so they
+ * sort as the batch page shows them. Throws before streaming when there is nothing to send.
+ */
+export async function batchZip(batchId: string): Promise<ReadableStream<Uint8Array>> {
+  const jobs = ID_PATTERN.test(batchId)
+    ? await db().job.findMany({
+        where: { batchId },
+        orderBy: { id: "asc" },
+        select: { id: true, status: true, outputs: { orderBy: { position: "asc" }, select: { position: true, image: true } } },
+      })
+    : [];
+  if (jobs.length === 0) throw notFound(`Batch ${batchId} does not exist.`);
+  const width = String(jobs.length).length;
+  const entries: BatchEntry[] = jobs.flatMap((job, i) =>
+    job.status !== "succeeded"
+      ? []
+      : job.outputs.map(({ position, image }) => ({
+          name: `${String(i + 1).padStart(Math.max(2, width), "0")}-${job.id}${job.outputs.length > 1 ? `-${position + 1}` : ""}.${EXT[image.mime] ?? "bin"}`,
+          path: image.path,
+          createdAt: image.createdAt,
+        })),
+  );
+  if (entries.length === 0) throw notFound("No job in this batch has finished an image yet.");
+  return zipStream(entries);
+}
+
+/**
+ * Streams a stored (not deflated: images are compressed already) zip, one file read per
+ * pull, so a batch of 50 large images never sits in memory at once.
+ */
+function zipStream(entries: BatchEntry[]): ReadableStream<Uint8Array> {
+  const queue = [...entries];
+  let zip: Zip;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      zip = new Zip((error, chunk, final) => {
+        if (error) return controller.error(error);
+        controller.enqueue(chunk);
+        if (final) controller.close();
+      });
+    },
+    async pull() {
+      const next = queue.shift();
+      if (!next) return zip.end();
+      const bytes = await storage().get(next.path);
+      const file = new ZipPassThrough(next.name);
+      file.mtime = next.createdAt;
+      zip.add(file);
+      file.push(new Uint8Array(bytes), true);
+    },
+    cancel() {
+      zip.terminate();
+    },
+  });
 }

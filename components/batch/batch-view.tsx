@@ -7,13 +7,34 @@ import type { JobDto, ProviderDto } from "@/lib/dto";
 import { withFrom } from "@/lib/client/back-link";
 import { formatPrice, priceText } from "@/lib/client/format";
 import { type Batch, fetchBatch } from "@/lib/client/api";
-import { compareUrl, outputRef } from "@/lib/client/urls";
+import { batchZipUrl, compareUrl, outputRef } from "@/lib/client/urls";
 import { queryKeys } from "@/lib/client/query-keys";
 import { isActive, POLL_MS } from "@/lib/client/jobs";
 import { ElapsedTime } from "../ui/elapsed-time";
-import { AlertIcon, ArrowLeftIcon, CompareIcon, JobStarIcon, Spinner } from "../ui/icons";
+import { AlertIcon, ArrowLeftIcon, CompareIcon, DownloadIcon, JobStarIcon, Spinner } from "../ui/icons";
 import { buttonPrimary, buttonSecondary } from "../ui/button-styles";
 import { StatusBadge } from "../ui/status-badge";
+import { EditCard } from "./edit-card";
+
+type BatchKind = "fan-out" | "variations" | "images";
+
+/**
+ * What made the batch, read from its jobs: several models is a fan-out; one model on
+ * different inputs (or a lone edit) is the same edit applied to several images; otherwise
+ * one recipe several times (new seeds, or the same model picked twice in a fan-out).
+ */
+function batchKind(jobs: JobDto[]): BatchKind {
+  if (new Set(jobs.map((j) => `${j.provider}/${j.model}`)).size > 1) return "fan-out";
+  if (!jobs.every((j) => j.inputs.length === 1)) return "variations";
+  const inputs = new Set(jobs.map((j) => j.inputs[0]!.imageId)).size;
+  return inputs > 1 || jobs.length === 1 ? "images" : "variations";
+}
+
+const KIND_LABEL: Record<BatchKind, (count: number) => string> = {
+  "fan-out": (count) => `Fan-out · ${count} models`,
+  variations: (count) => `${count} variations`,
+  images: (count) => `Same edit · ${count} ${count === 1 ? "image" : "images"}`,
+};
 
 function modelLabels(job: JobDto, providers: ProviderDto[]) {
   const provider = providers.find((p) => p.id === job.provider);
@@ -143,8 +164,9 @@ function JobCard({
 }
 
 /**
- * A batch (variations or a fan-out) side by side: each job's status, model, seed, time and
- * cost, polling while any job is still queued or running.
+ * A batch side by side, polling while any job is still queued or running: variations or a
+ * fan-out as cards with each job's status, model, seed, time and cost; the same edit on
+ * several images as before/after pairs. Every finished image downloads as one zip.
  */
 export function BatchView({ initial, providers }: { initial: Batch; providers: ProviderDto[] }) {
   const queryClient = useQueryClient();
@@ -161,6 +183,7 @@ export function BatchView({ initial, providers }: { initial: Batch; providers: P
   const jobs = data.jobs;
   const activeCount = jobs.filter((j) => isActive(j.status)).length;
   const done = jobs.filter((j) => j.status === "succeeded").length;
+  const failed = jobs.filter((j) => j.status === "failed").length;
 
   // Finished jobs belong in the studio's history and in each job's cached page.
   const wasActive = useRef(activeCount > 0);
@@ -171,8 +194,8 @@ export function BatchView({ initial, providers }: { initial: Batch; providers: P
   }, [activeCount, jobs, queryClient]);
 
   const first = jobs[0]!;
-  const fanOut = new Set(jobs.map((j) => `${j.provider}/${j.model}`)).size > 1;
-  const input = first.inputs[0];
+  const kind = batchKind(jobs);
+  const input = kind === "images" ? undefined : first.inputs[0];
   const costs = jobs.map((j) => j.costUsd).filter((c): c is number => c !== null);
   const total = costs.reduce((sum, c) => sum + c, 0);
   const unknownCost = jobs.some((j) => j.status === "succeeded" && j.costUsd === null);
@@ -181,7 +204,7 @@ export function BatchView({ initial, providers }: { initial: Batch; providers: P
     setSelected((old) => (old.includes(ref) ? old.filter((x) => x !== ref) : [...old, ref].slice(-2)));
   }
 
-  const columns = jobs.length <= 2 ? "sm:grid-cols-2" : jobs.length <= 4 ? "sm:grid-cols-2 xl:grid-cols-4" : "sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-4";
+  const columns = kind === "images" ? "sm:grid-cols-2 xl:grid-cols-3" : jobs.length <= 2 ? "sm:grid-cols-2" : jobs.length <= 4 ? "sm:grid-cols-2 xl:grid-cols-4" : "sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-4";
 
   return (
     <div className="pt-5" data-testid="batch-view" data-active={activeCount > 0 ? "true" : "false"}>
@@ -198,7 +221,7 @@ export function BatchView({ initial, providers }: { initial: Batch; providers: P
         ) : null}
         <div className="min-w-[min(100%,18rem)] flex-1">
           <p className="text-xs font-semibold uppercase tracking-wider text-accent-300">
-            {fanOut ? `Fan-out · ${jobs.length} models` : `${jobs.length} variations`}
+            {KIND_LABEL[kind](jobs.length)}
           </p>
           <h1 className="mt-1 line-clamp-2 text-lg font-semibold leading-snug tracking-tight text-zinc-50 sm:text-xl" title={first.prompt}>
             {first.prompt}
@@ -207,37 +230,70 @@ export function BatchView({ initial, providers }: { initial: Batch; providers: P
             <span>
               {done} of {jobs.length} done
             </span>
+            {failed > 0 ? <span className="text-red-300">{failed} failed</span> : null}
             {activeCount > 0 ? <span className="text-accent-300">{activeCount} still working</span> : null}
+            {kind === "images" ? (
+              <span>
+                {modelLabels(first, providers).model} · seed <span className="font-mono">{first.seed}</span>
+              </span>
+            ) : null}
             <span>
               Total {costs.length > 0 ? formatPrice(total) : unknownCost ? "" : "—"}
               {unknownCost ? `${costs.length > 0 ? " + " : ""}${priceText(null)}` : ""}
             </span>
           </p>
+          <div
+            className="mt-2 h-1 max-w-md overflow-hidden rounded-full bg-zinc-800"
+            role="progressbar"
+            aria-label="Jobs finished"
+            aria-valuemin={0}
+            aria-valuemax={jobs.length}
+            aria-valuenow={jobs.length - activeCount}
+          >
+            <div className="h-full bg-accent-400 transition-[width]" style={{ width: `${((jobs.length - activeCount) / jobs.length) * 100}%` }} />
+          </div>
         </div>
-        <div className="flex items-center gap-3">
-          <p className="hidden text-xs text-zinc-500 md:block">{selected.length < 2 ? "Tick two results to compare them." : "Ready to compare."}</p>
-          {selected.length === 2 ? (
-            <Link href={withFrom(compareUrl(selected[0]!, selected[1]!), `/batches/${data.batchId}`)} className={buttonPrimary} data-testid="batch-compare">
-              <CompareIcon className="size-3.5" /> Compare
-            </Link>
+        <div className="flex flex-wrap items-center gap-3">
+          {kind === "images" ? null : (
+            <>
+              <p className="hidden text-xs text-zinc-500 md:block">{selected.length < 2 ? "Tick two results to compare them." : "Ready to compare."}</p>
+              {selected.length === 2 ? (
+                <Link href={withFrom(compareUrl(selected[0]!, selected[1]!), `/batches/${data.batchId}`)} className={buttonPrimary} data-testid="batch-compare">
+                  <CompareIcon className="size-3.5" /> Compare
+                </Link>
+              ) : (
+                <button type="button" disabled className={buttonSecondary} title="Select two results first">
+                  <CompareIcon className="size-3.5" /> Compare
+                </button>
+              )}
+            </>
+          )}
+          {done > 0 ? (
+            <a href={batchZipUrl(data.batchId)} download className={buttonSecondary} data-testid="batch-zip">
+              <DownloadIcon className="size-3.5" /> Download all (zip)
+            </a>
           ) : (
-            <button type="button" disabled className={buttonSecondary} title="Select two results first">
-              <CompareIcon className="size-3.5" /> Compare
+            <button type="button" disabled className={buttonSecondary} title="Nothing has finished yet">
+              <DownloadIcon className="size-3.5" /> Download all (zip)
             </button>
           )}
         </div>
       </div>
 
       <ul className={`mt-6 grid gap-4 ${columns}`}>
-        {jobs.map((job) => (
+        {jobs.map((job, index) => (
           <li key={job.id} className="flex">
             <div className="flex-1">
-              <JobCard
-                job={job}
-                providers={providers}
-                selected={selected.includes(outputRef(job.id))}
-                onToggle={() => toggle(outputRef(job.id))}
-              />
+              {kind === "images" ? (
+                <EditCard job={job} index={index} batchId={data.batchId} />
+              ) : (
+                <JobCard
+                  job={job}
+                  providers={providers}
+                  selected={selected.includes(outputRef(job.id))}
+                  onToggle={() => toggle(outputRef(job.id))}
+                />
+              )}
             </div>
           </li>
         ))}

@@ -404,6 +404,7 @@ export function HistoryGallery({
       {selecting ? (
         <SelectionToolbar
           selected={[...selected.values()]}
+          providers={providers}
           onClear={() => {
             setSelected(new Map());
             anchor.current = null;

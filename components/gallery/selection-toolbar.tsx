@@ -1,34 +1,55 @@
 "use client";
 
+import dynamic from "next/dynamic";
 import Link from "next/link";
 import { useState } from "react";
-import type { JobDto } from "@/lib/dto";
+import type { JobDto, ProviderDto } from "@/lib/dto";
 import { deleteJobs, errorMessage } from "@/lib/client/api";
 import { compareUrl, exportUrl, outputRef } from "@/lib/client/urls";
 import { GALLERY_ANCHOR, withFrom } from "@/lib/client/back-link";
 import { ConfirmDialog } from "../ui/confirm-dialog";
-import { CloseIcon, CompareIcon, DownloadIcon, TrashIcon } from "../ui/icons";
+import type { BatchImage } from "../batch/batch-images";
+import { CloseIcon, CompareIcon, DownloadIcon, EditIcon, TrashIcon } from "../ui/icons";
 
-/**
- * The bar that floats over the gallery in select mode: how many are picked, and what to do
- * with them (download a zip, delete, compare two). Loaded only when select mode starts.
- */
+// The dialog (and react-dropzone with it) loads when first asked for, not with the gallery.
+const loadDialog = () => import("../batch/apply-edit-dialog");
+const ApplyEditDialog = dynamic(() => loadDialog().then((m) => m.ApplyEditDialog), { ssr: false });
+
+/** Every image the picked jobs made, in picking order; identical images (one stored file) once. */
+function selectedImages(jobs: JobDto[]): BatchImage[] {
+  const images = new Map<string, BatchImage>();
+  for (const job of jobs) {
+    for (const o of job.outputs) {
+      if (!images.has(o.imageId)) images.set(o.imageId, { id: o.imageId, thumbUrl: o.thumbUrl, width: o.width, height: o.height });
+    }
+  }
+  return [...images.values()];
+}
+
 /** The gallery as it is filtered now (filters live in the URL), for the comparison's back link. */
 const galleryHere = () => `${window.location.pathname}${window.location.search}${GALLERY_ANCHOR}`;
 
+/**
+ * The bar that floats over the gallery in select mode: how many are picked, and what to do
+ * with them (apply one edit to each, download a zip, delete, compare two). Loaded only when
+ * select mode starts.
+ */
 export function SelectionToolbar({
   selected,
+  providers,
   onClear,
   onExit,
   onDeleted,
 }: {
   /** In the order they were picked. */
   selected: JobDto[];
+  providers: ProviderDto[];
   onClear: () => void;
   onExit: () => void;
   onDeleted: (ids: string[], result: { deleted: number; imagesRemoved: number }) => void;
 }) {
   const [confirming, setConfirming] = useState(false);
+  const [applying, setApplying] = useState<BatchImage[] | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const count = selected.length;
@@ -37,6 +58,7 @@ export function SelectionToolbar({
   // Each job's first output, by job: two jobs with identical results share one image id.
   const canCompare = count === 2 && first?.outputs[0] && second?.outputs[0];
   const withImages = selected.filter((job) => job.outputs.length > 0).length;
+  const images = selectedImages(selected);
 
   async function remove() {
     setBusy(true);
@@ -83,6 +105,17 @@ export function SelectionToolbar({
           ) : null}
           {count > 0 ? (
             <>
+              <button
+                type="button"
+                onClick={() => setApplying(images)}
+                onPointerEnter={() => void loadDialog()}
+                onFocus={() => void loadDialog()}
+                disabled={images.length === 0}
+                title={images.length === 0 ? "None of these jobs has an image yet" : "The same edit on each selected image"}
+                className={`${button} text-zinc-100 hover:bg-zinc-800`}
+              >
+                <EditIcon className="size-4" /> Apply an edit…
+              </button>
               {withImages > 0 ? (
                 <a href={exportUrl(ids)} download className={`${button} text-zinc-200 hover:bg-zinc-800`}>
                   <DownloadIcon className="size-4" /> Download zip
@@ -108,6 +141,8 @@ export function SelectionToolbar({
           </button>
         </div>
       </div>
+
+      {applying ? <ApplyEditDialog providers={providers} initialImages={applying} onClose={() => setApplying(null)} /> : null}
 
       <ConfirmDialog
         open={confirming}

@@ -1,10 +1,11 @@
 "use client";
 
-import { type HTMLAttributes, type ReactNode, useEffect } from "react";
+import { type HTMLAttributes, type ReactNode, useEffect, useState } from "react";
 import { type FileRejection, useDropzone } from "react-dropzone";
 import { ACCEPTED_IMAGE_TYPES } from "@/lib/client/limits";
 
-export type DragState = "none" | "accept" | "reject";
+/** "several": more than one file is on its way, which makes a batch edit. */
+export type DragState = "none" | "accept" | "several" | "reject";
 
 /**
  * The live drop target: react-dropzone's drag and drop, click and keyboard to browse, and
@@ -32,7 +33,8 @@ export function DropzoneRoot({
   const { getRootProps, getInputProps, isDragActive, isDragReject, open } = useDropzone({
     onDrop,
     accept: ACCEPTED_IMAGE_TYPES as unknown as Record<string, string[]>,
-    multiple: false,
+    // Several files at once become a batch edit (the studio decides); one is the input.
+    multiple: true,
     noClick: !interactive,
     noKeyboard: !interactive,
     useFsAccessApi: false,
@@ -46,11 +48,13 @@ export function DropzoneRoot({
     };
   }, [open, openRef]);
 
-  const drag: DragState = isDragActive ? (isDragReject ? "reject" : "accept") : "none";
+  const [several, setSeveral] = useState(false);
+  // Several files go to the batch dialog, which names any it can't take: no "reject" for them here.
+  const drag: DragState = isDragActive ? (several ? "several" : isDragReject ? "reject" : "accept") : "none";
   useEffect(() => onDragState(drag), [drag, onDragState]);
 
   return (
-    <div {...getRootProps(rootProps)}>
+    <div {...getRootProps({ ...rootProps, onDragEnter: (e) => setSeveral((e.dataTransfer?.items.length ?? 0) > 1) })}>
       <input {...getInputProps({ "aria-label": "Choose an input image" })} data-testid="dropzone-input" />
       {children}
     </div>

@@ -34,6 +34,8 @@ type Props = {
   formError?: string | null;
   /** Called once drag and drop is live (react-dropzone has loaded). */
   onReady?: () => void;
+  /** Several files dropped, picked or pasted at once: a batch edit of them, not an input. */
+  onSeveral: (files: File[]) => void;
 };
 
 type RootComponent = typeof DropzoneRootType;
@@ -58,7 +60,7 @@ function readSize(url: string): Promise<{ width: number; height: number } | null
   });
 }
 
-export function ImageDropzone({ value, onChange, onBusyChange, initialImageId, formError, onReady }: Props) {
+export function ImageDropzone({ value, onChange, onBusyChange, initialImageId, formError, onReady, onSeveral }: Props) {
   const [upload, setUpload] = useState<Upload | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loadingInitial, setLoadingInitial] = useState(false);
@@ -148,8 +150,10 @@ export function ImageDropzone({ value, onChange, onBusyChange, initialImageId, f
 
   const onDrop = useCallback(
     (accepted: File[], rejected: FileRejection[]) => {
-      if (rejected.length > 1 || rejected.some((r) => r.errors.some((e) => e.code === "too-many-files"))) {
-        setError("Drop one image at a time.");
+      // The batch dialog checks each file again and names the ones it can't take.
+      if (accepted.length + rejected.length > 1) {
+        setError(null);
+        onSeveral([...accepted, ...rejected.map((r) => r.file)]);
         return;
       }
       const rejection = rejected[0];
@@ -160,7 +164,7 @@ export function ImageDropzone({ value, onChange, onBusyChange, initialImageId, f
       const file = accepted[0];
       if (file) void start(file);
     },
-    [start],
+    [start, onSeveral],
   );
 
   // react-dropzone runs the zone; it loads after the page (or at once on hover, focus or a drag).
@@ -206,7 +210,13 @@ export function ImageDropzone({ value, onChange, onBusyChange, initialImageId, f
       const files = Array.from(event.clipboardData?.files ?? []);
       const file = files[0];
       if (!file) return; // plain text: let the textarea have it
+      if (document.querySelector("dialog[open]")) return; // a modal (the batch dialog) is in front of the studio
       event.preventDefault();
+      if (files.length > 1) {
+        setError(null);
+        onSeveral(files);
+        return;
+      }
       if (!file.type.startsWith("image/")) {
         setError("The clipboard holds a file that isn't an image.");
         return;
@@ -215,7 +225,7 @@ export function ImageDropzone({ value, onChange, onBusyChange, initialImageId, f
     }
     window.addEventListener("paste", onPaste);
     return () => window.removeEventListener("paste", onPaste);
-  }, [start]);
+  }, [start, onSeveral]);
 
   function remove() {
     abortRef.current?.abort();
@@ -319,6 +329,8 @@ export function ImageDropzone({ value, onChange, onBusyChange, initialImageId, f
               {isDragActive ? (
                 isDragReject ? (
                   "That isn't a PNG, JPEG or WebP image"
+                ) : drag === "several" ? (
+                  "Drop to make a batch: one edit for each"
                 ) : (
                   "Drop to use as input"
                 )
@@ -328,8 +340,10 @@ export function ImageDropzone({ value, onChange, onBusyChange, initialImageId, f
                 </>
               )}
             </p>
-            <p id="input-image-hint" className="text-xs text-zinc-500">
-              PNG, JPEG or WebP · up to 20 MB · leave empty for text-to-image
+            <p id="input-image-hint" className="text-xs leading-relaxed text-zinc-500">
+              PNG, JPEG or WebP · up to 20 MB
+              <span className="block">Leave empty for text-to-image</span>
+              <span className="block">Several files make a batch: one edit on each</span>
             </p>
           </div>
         )}

@@ -31,26 +31,29 @@ export function ModelSelect({
   value,
   hasInput,
   onChange,
+  id = "model",
 }: {
   providers: ProviderDto[];
   value: ModelChoice;
   hasInput: boolean;
   onChange: (choice: ModelChoice) => void;
+  /** Another id where a second form shares the page with the studio's. */
+  id?: string;
 }) {
   const provider = providers.find((p) => p.id === value.provider);
   return (
     <div>
-      <label htmlFor="model" className="mb-1.5 block text-sm font-medium text-zinc-200">
+      <label htmlFor={id} className="mb-1.5 block text-sm font-medium text-zinc-200">
         Model
       </label>
       <div className="relative">
         <select
-          id="model"
+          id={id}
           name="model"
           className="field appearance-none pr-9"
           value={choiceValue(value)}
           onChange={(e) => onChange(parseChoice(e.target.value))}
-          aria-describedby="model-description"
+          aria-describedby={`${id}-description`}
         >
           {providers.map((p) => (
             <optgroup key={p.id} label={p.configured ? p.label : `${p.label} — set ${p.envKey}`}>
@@ -78,7 +81,7 @@ export function ModelSelect({
         </svg>
       </div>
       {provider ? (
-        <p id="model-description" className="mt-1.5 text-xs leading-relaxed text-zinc-500">
+        <p id={`${id}-description`} className="mt-1.5 text-xs leading-relaxed text-zinc-500">
           {provider.description}
         </p>
       ) : null}

@@ -8,10 +8,15 @@ export function SeedField({
   value,
   onChange,
   error,
+  id = "seed",
+  hint = "Empty picks one for you",
 }: {
   value: string;
   onChange: (value: string) => void;
   error?: string | null;
+  /** Another id where a second form shares the page with the studio's. */
+  id?: string;
+  hint?: string;
 }) {
   function roll() {
     const buf = new Uint32Array(1);
@@ -20,12 +25,12 @@ export function SeedField({
   }
   return (
     <div>
-      <label htmlFor="seed" className="mb-1.5 block text-sm font-medium text-zinc-200">
+      <label htmlFor={id} className="mb-1.5 block text-sm font-medium text-zinc-200">
         Seed
       </label>
       <div className="flex gap-1.5">
         <input
-          id="seed"
+          id={id}
           name="seed"
           type="text"
           inputMode="numeric"
@@ -35,7 +40,7 @@ export function SeedField({
           value={value}
           onChange={(e) => onChange(e.target.value.trim())}
           aria-invalid={error ? true : undefined}
-          aria-describedby={error ? "seed-error" : "seed-hint"}
+          aria-describedby={error ? `${id}-error` : `${id}-hint`}
           className="field min-w-0 font-mono tabular-nums"
         />
         <button
@@ -49,10 +54,10 @@ export function SeedField({
         </button>
       </div>
       {error ? (
-        <FieldError id="seed-error" message={error} />
+        <FieldError id={`${id}-error`} message={error} />
       ) : (
-        <p id="seed-hint" className="mt-1.5 text-xs text-zinc-500">
-          Empty picks one for you
+        <p id={`${id}-hint`} className="mt-1.5 text-xs text-zinc-500">
+          {hint}
         </p>
       )}
     </div>

@@ -17,6 +17,7 @@ import { AspectRatioPicker } from "./aspect-ratio-picker";
 import { ConfirmDialog } from "../ui/confirm-dialog";
 import { CountPicker } from "./count-picker";
 import type { FanOutTarget } from "./fan-out-panel";
+import type { StudioRecipe } from "../batch/apply-edit-dialog";
 import { FieldError } from "../ui/field-error";
 import { FanOutIcon } from "../ui/icons";
 import { ImageDropzone, type InputImage } from "./image-dropzone";
@@ -37,6 +38,9 @@ const MaskPainter = dynamic(() => import("./mask-painter").then((m) => m.MaskPai
   ssr: false,
   loading: () => <div className="mt-3 h-64 animate-pulse rounded-xl border border-zinc-800 bg-zinc-950/40" />,
 });
+
+// Several files dropped at once open the batch dialog (shared with the gallery's selection bar).
+const ApplyEditDialog = dynamic(() => import("../batch/apply-edit-dialog").then((m) => m.ApplyEditDialog), { ssr: false });
 
 /** The recipe a remix starts from (`/?remix=<jobId>`), its painted region included. */
 export type RemixSource = Pick<JobDto, "id" | "provider" | "model" | "prompt" | "aspectRatio" | "seed" | "n" | "mask">;
@@ -121,6 +125,8 @@ export function StudioForm({
   // A remix of a region edit opens the painter on that region, for the remix's input only.
   const [regionSeed] = useState(() => (remix?.mask && initialInputId ? { inputId: initialInputId, maskId: remix.mask.imageId } : null));
   const [painting, setPainting] = useState(regionSeed !== null);
+  /** Files dropped, picked or pasted several at once: the batch dialog takes them with this recipe. */
+  const [batch, setBatch] = useState<{ files: File[]; recipe: StudioRecipe } | null>(null);
   const mask = useRef<MaskHandle | null>(null);
   const [pending, startTransition] = useTransition();
   const promptHintId = useId();
@@ -211,6 +217,12 @@ export function StudioForm({
       update({ aspectRatio: input && ratioOptions.includes(MATCH_INPUT) ? MATCH_INPUT : (ratioOptions.find((r) => r !== MATCH_INPUT) ?? "1:1") });
     }
   }, [ratioOptions, draft.aspectRatio, input, update]);
+
+  /** The form as one recipe for a batch; the ratio only when chosen (an input's default is "Match input"). */
+  function studioRecipe(): StudioRecipe {
+    const { provider, prompt, aspectRatio, ratioTouched, seed } = draft;
+    return { provider, model: model?.id ?? draft.model, prompt, aspectRatio: ratioTouched ? aspectRatio : MATCH_INPUT, seed };
+  }
 
   async function validate(fanOut = false) {
     const { createJobSchema } = await loadSchemas();
@@ -369,6 +381,7 @@ export function StudioForm({
     : [];
 
   return (
+    <>
     <form
       onSubmit={onSubmit}
       onKeyDown={onKeyDown}
@@ -385,6 +398,7 @@ export function StudioForm({
         initialImageId={initialInputId ?? storedInputId}
         formError={errors.input}
         onReady={onDropzoneReady}
+        onSeveral={(files) => setBatch({ files, recipe: studioRecipe() })}
       />
       {input && !uploading ? (
         <div className="-mt-3">
@@ -549,5 +563,8 @@ export function StudioForm({
         ) : null}
       </ConfirmDialog>
     </form>
+    {/* Beside the form, not in it: the dialog's own form must not submit (or Cmd+Enter) this one. */}
+    {batch ? <ApplyEditDialog providers={providers} initialFiles={batch.files} recipe={batch.recipe} onClose={() => setBatch(null)} /> : null}
+    </>
   );
 }

@@ -105,7 +105,7 @@ export async function deleteJobs(ids: string[]): Promise<{ deleted: number; imag
   return { deleted, imagesRemoved };
 }
 
-// Batches (variations of one job, or one recipe fanned out to several models)
+// Batches (variations of one job, one recipe fanned out to several models, or applied to several images)
 
 export type Batch = { batchId: string; jobs: JobDto[] };
 
@@ -125,6 +125,11 @@ export function createVariations(job: JobDto, count: number): Promise<Batch> {
 
 export function createFanOut(recipe: CreateJobInput, targets: { provider: ProviderId; model: string }[]): Promise<Batch> {
   return request("/api/jobs/batch", { method: "POST", body: { recipe, targets } });
+}
+
+/** One job per image, all with the recipe's seed (or one random seed the server picks for all). */
+export function createImageBatch(recipe: CreateJobInput, inputImageIds: string[]): Promise<Batch> {
+  return request("/api/jobs/batch", { method: "POST", body: { recipe, inputImageIds } });
 }
 
 export function fetchBatch(batchId: string, signal?: AbortSignal): Promise<Batch> {

@@ -26,6 +26,8 @@ export type { AspectRatioChoice };
 export const NOTE_LIMIT = 500;
 export const VARIATIONS_MIN = 2;
 export const VARIATIONS_MAX = 8;
+/** Same as BATCH_IMAGES_MAX: images one "Apply an edit" batch takes. */
+export const BATCH_IMAGES_LIMIT = 50;
 
 /** Jobs per gallery page (the server renders the first one). */
 export const GALLERY_PAGE_SIZE = 48;

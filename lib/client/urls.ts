@@ -3,6 +3,7 @@
 const enc = encodeURIComponent;
 
 export const downloadUrl = (imageId: string) => `/api/images/${enc(imageId)}/download`;
+export const batchZipUrl = (batchId: string) => `/api/batches/${enc(batchId)}/zip`;
 export const exportUrl = (ids: string[]) => `/api/export?ids=${ids.map(enc).join(",")}`;
 /**
  * One job's output, as /compare addresses it. Outputs are deduplicated by content, so two
