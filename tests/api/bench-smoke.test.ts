@@ -43,6 +43,8 @@ const EXPECTED = [
   "memory.peak_rss_mb",
   "region.cpu_ratio_800x600",
   "region.cpu_ratio_1200x800",
+  "region.wall_ratio_800x600",
+  "region.wall_ratio_1200x800",
   "region.peak_rss_2000x1500_mb",
 ];
 
