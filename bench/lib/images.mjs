@@ -115,3 +115,31 @@ export function photoLikePng(width, height, seed) {
 export function photoLikeJpeg(width, height, seed, quality = 95) {
   return sharp(photoLikeRaw(width, height, seed), { raw: { width, height, channels: 3 } }).jpeg({ quality }).toBuffer();
 }
+
+/**
+ * A region mask as the studio exports it (lib/client/mask.ts): a PNG the input's size, white,
+ * the painted blend in alpha. One ellipse covering about `share` of the frame, off centre,
+ * with a soft edge `feather` of the short side wide (as the soft brush leaves).
+ */
+export async function regionMaskPng(width, height, { share = 0.15, feather = 0.02 } = {}) {
+  // An ellipse in the frame's proportions: π·k² = share of the frame, before the feather.
+  const k = Math.sqrt(share / Math.PI);
+  const [cx, cy, rx, ry] = [width * 0.42, height * 0.55, k * width, k * height];
+  const band = feather * Math.min(width, height);
+  const alpha = Buffer.alloc(width * height);
+  let painted = 0;
+  for (let y = Math.max(0, Math.floor(cy - ry - band)); y < Math.min(height, Math.ceil(cy + ry + band)); y++) {
+    for (let x = Math.max(0, Math.floor(cx - rx - band)); x < Math.min(width, Math.ceil(cx + rx + band)); x++) {
+      const d = Math.hypot((x - cx) / rx, (y - cy) / ry);
+      // Opaque inside, fading to nothing across the band centred on the ellipse's edge.
+      const a = Math.round(255 * Math.min(1, Math.max(0, ((1 - d) * Math.min(rx, ry)) / band + 0.5)));
+      if (a > 0) painted++;
+      alpha[y * width + x] = a;
+    }
+  }
+  const png = await sharp({ create: { width, height, channels: 3, background: "#ffffff" } })
+    .joinChannel(alpha, { raw: { width, height, channels: 1 } })
+    .png()
+    .toBuffer();
+  return { png, paintedShare: painted / (width * height) };
+}

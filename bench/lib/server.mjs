@@ -157,6 +157,13 @@ export async function startServer({ dataDir, env = {}, nodeArgs = [] }) {
     readyMs: Date.now() - startedAt,
     logs: () => logs,
     rssMb: () => treeRssMb(child.pid),
+    /** The tree's VmHWM summed: each process's own peak, so never below the true peak of the sum. */
+    hwmMb: () => treeRssMb(child.pid, "VmHWM"),
+    /** Resets every process's VmHWM to its current RSS (Linux ≥ 4.0: clear_refs 5); false where that failed. */
+    resetPeaks: () => [child.pid, ...descendants(child.pid)].every(resetPeak),
+    /** Each process of the tree: pid, command line, RSS now and at its peak (MB). */
+    processes: () =>
+      [child.pid, ...descendants(child.pid)].map((pid) => ({ pid, command: commandLine(pid), rssMb: statusKb(pid) / 1024, hwmMb: statusKb(pid, "VmHWM") / 1024 })),
     cpuMs: () => treeCpuMs(child.pid),
     async stop() {
       await stop();
@@ -196,12 +203,30 @@ export function descendants(pid) {
   return out;
 }
 
-function vmRssKb(pid) {
+/** A kB field of /proc/<pid>/status: VmRSS (resident now) or VmHWM (the most it has been resident). */
+function statusKb(pid, field = "VmRSS") {
   try {
-    const m = /VmRSS:\s+(\d+)\s+kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+    const m = new RegExp(`${field}:\\s+(\\d+)\\s+kB`).exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
     return m ? Number(m[1]) : 0;
   } catch {
     return 0;
+  }
+}
+
+function resetPeak(pid) {
+  try {
+    fs.writeFileSync(`/proc/${pid}/clear_refs`, "5");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function commandLine(pid) {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ").slice(0, 200);
+  } catch {
+    return "";
   }
 }
 
@@ -225,10 +250,10 @@ export function treeCpuMs(pid) {
   return ms;
 }
 
-/** VmRSS of the process and all its descendants, in MB. */
-export function treeRssMb(pid) {
-  let kb = vmRssKb(pid);
-  for (const c of descendants(pid)) kb += vmRssKb(c);
+/** VmRSS (or another kB field, e.g. VmHWM) of the process and all its descendants, summed, in MB. */
+export function treeRssMb(pid, field = "VmRSS") {
+  let kb = statusKb(pid, field);
+  for (const c of descendants(pid)) kb += statusKb(c, field);
   return kb / 1024;
 }
 

@@ -23,18 +23,14 @@ export type Change = { fraction: number; outsideMask: number | null };
 // Everything ×512 so the redmean weights are whole numbers.
 const LIMIT = CHANGE_THRESHOLD * CHANGE_THRESHOLD * 512;
 
-/** Pixel `i` of `a` against pixel `j` of `b` (channel counts 3 or 4; no alpha reads as opaque). */
-export function colourMoved(a: Uint8Array, i: number, ac: number, b: Uint8Array, j: number, bc: number): boolean {
-  const alphaA = ac === 4 ? a[i + 3]! : 255;
-  const alphaB = bc === 4 ? b[j + 3]! : 255;
-  if (Math.abs(alphaA - alphaB) > ALPHA_CHANGE_THRESHOLD) return true;
+/** Whether a pixel visibly moved from (r1, g1, b1, a1) to (r2, g2, b2, a2); opaque is alpha 255. */
+export function colourMoved(r1: number, g1: number, b1: number, a1: number, r2: number, g2: number, b2: number, a2: number): boolean {
+  if (Math.abs(a1 - a2) > ALPHA_CHANGE_THRESHOLD) return true;
   // A colour nobody can see has not visibly moved.
-  if (alphaA === 0 && alphaB === 0) return false;
-  const r1 = a[i]!;
-  const r2 = b[j]!;
+  if (a1 === 0 && a2 === 0) return false;
   const dr = r1 - r2;
-  const dg = a[i + 1]! - b[j + 1]!;
-  const db = a[i + 2]! - b[j + 2]!;
+  const dg = g1 - g2;
+  const db = b1 - b2;
   const rsum = r1 + r2;
   return (1024 + rsum) * dr * dr + 2048 * dg * dg + (1534 - rsum) * db * db > LIMIT;
 }
@@ -55,8 +51,13 @@ function countChanges(a: Raw, b: Raw, mask: Uint8Array | null): Change {
   let changed = 0;
   let outside = 0;
   let changedOutside = 0;
+  const { data: x, channels: ac } = a;
+  const { data: y, channels: bc } = b;
   for (let p = 0; p < pixels; p++) {
-    const moved = colourMoved(a.data, p * a.channels, a.channels, b.data, p * b.channels, b.channels);
+    const i = p * ac;
+    const j = p * bc;
+    // No alpha reads as opaque.
+    const moved = colourMoved(x[i]!, x[i + 1]!, x[i + 2]!, ac === 4 ? x[i + 3]! : 255, y[j]!, y[j + 1]!, y[j + 2]!, bc === 4 ? y[j + 3]! : 255);
     if (moved) changed++;
     if (mask && mask[p] === 0) {
       outside++;

@@ -210,6 +210,28 @@ describe("region edits keep every unpainted pixel", () => {
     expect(wrong).toBe(0);
   });
 
+  it("puts the answer back where the crop came from, scaled to the crop, also around a painted box off its centre", async () => {
+    const [w, h] = [900, 700];
+    const input = await rgbPng(w, h, 43);
+    // Two painted boxes, so the painted bounds hold unpainted pixels too and sit off the crop's centre.
+    const values = shapeValues(w, h, (x, y) => (box(300, 200, 420, 300)(x, y) || box(460, 330, 520, 380)(x, y) ? 255 : 0));
+    const { mask, plan } = await prepareRegionEdit(input, await maskPng(values, w, h, "alpha"), KONTEXT);
+    // An answer where every pixel differs from its neighbours, so any shift or scale error shows.
+    const result = await rgbPng(plan.size.width, plan.size.height, 47);
+    const { png } = await compositeRegion(input, result, mask, plan.rect);
+    const after = await decode(png);
+    const { x: rx, y: ry, width: rw, height: rh } = plan.rect;
+    const scaled = await sharp(result).resize(rw, rh, { fit: "fill" }).raw().toBuffer();
+    let wrong = 0;
+    for (let p = 0; p < values.length; p++) {
+      if (values[p] !== 255) continue;
+      const [x, y] = [p % w, Math.floor(p / w)];
+      const s = ((y - ry) * rw + (x - rx)) * 3;
+      for (let k = 0; k < 3; k++) if (after.data[p * 3 + k] !== scaled[s + k]) wrong++;
+    }
+    expect(wrong).toBe(0);
+  });
+
   it("mixes in integers with m = 0 giving the input and m = 255 the result, for every byte pair", () => {
     for (let a = 0; a < 256; a++) {
       for (let b = 0; b < 256; b++) {
