@@ -2,6 +2,7 @@ import "server-only";
 import path from "node:path";
 import { z } from "zod";
 import { CATALOG, PROVIDER_IDS, providerEnvVars, type ProviderId } from "./catalog";
+import { DATABASE_URL_HINT, DATABASE_URL_PATTERN, databaseTarget, type DatabaseTarget } from "./database-url";
 
 const origin = (fallback: string) =>
   z
@@ -17,6 +18,11 @@ const ms = (fallback: number, max = 3_600_000) => z.coerce.number().int().min(0)
  */
 const schema = z.object({
   DATA_DIR: z.string().default("data"),
+  /** Unset or `file:…`: SQLite (the embedded default). `postgresql://…`: PostgreSQL (lib/database-url.ts). Empty counts as unset. */
+  DATABASE_URL: z.preprocess(
+    (value) => (typeof value === "string" ? value.trim() || undefined : value),
+    z.string().regex(DATABASE_URL_PATTERN, { error: DATABASE_URL_HINT }).optional(),
+  ),
   DEMO_DELAY_MS: ms(3000, 600_000),
   /** Set to "off" to run the web server without the job worker. */
   ATELIER_WORKER: z.enum(["on", "off"]).default("on"),
@@ -50,9 +56,9 @@ const providerSchema = z.object(
   ),
 );
 
-export type Env = z.infer<typeof schema> & {
+export type Env = Omit<z.infer<typeof schema>, "DATABASE_URL"> & {
   dataDir: string;
-  databaseUrl: string;
+  database: DatabaseTarget;
   /** Absent for the demo engine, which needs no settings. */
   providers: Partial<Record<ProviderId, ProviderSettings>>;
 };
@@ -73,7 +79,8 @@ function load(): Env {
     if (vars) providers[id] = { apiKey: values[vars.key], baseUrl: values[vars.baseUrl]! };
   }
   const dataDir = path.resolve(/* turbopackIgnore: true */ process.cwd(), parsed.data.DATA_DIR);
-  return { ...parsed.data, dataDir, databaseUrl: `file:${path.join(dataDir, "atelier.db")}`, providers };
+  const { DATABASE_URL, ...settings } = parsed.data;
+  return { ...settings, dataDir, database: databaseTarget(DATABASE_URL, dataDir), providers };
 }
 
 let cached: Env | undefined;
