@@ -2,7 +2,7 @@ import "server-only";
 import { randomInt } from "node:crypto";
 import { CATALOG, findModel, MATCH_INPUT, type AspectRatioChoice, type Mode, type ProviderId } from "./catalog";
 import { splitModelFilter } from "./client/gallery-filter";
-import { db } from "./db";
+import { db, dialect } from "./db";
 import { imageUrl, thumbUrl, type JobDto, type JobPage } from "./dto";
 import { type Image, Prisma } from "./generated/prisma/client";
 import { readImageBytes } from "./images";
@@ -230,9 +230,10 @@ export async function listJobs(raw: Partial<ListJobsQuery> | Record<string, unkn
     from && Prisma.sql`id >= ${idFloor(Date.parse(from))}`,
     to && Prisma.sql`id < ${idFloor(Date.parse(to) + 86_400_000)}`,
     favorite &&
-      Prisma.sql`EXISTS (SELECT 1 FROM "JobOutput" o JOIN "Image" i ON i.id = o."imageId" WHERE o."jobId" = "Job".id AND i.favorite = 1)`,
-    // instr, not LIKE: a search for "%" or "_" must match those characters literally.
-    q && Prisma.sql`instr(lower(prompt), lower(${q})) > 0`,
+      Prisma.sql`EXISTS (SELECT 1 FROM "JobOutput" o JOIN "Image" i ON i.id = o."imageId" WHERE o."jobId" = "Job".id AND i.favorite = TRUE)`,
+    // A position, not LIKE: a search for "%" or "_" must match those characters literally.
+    // lower() folds ASCII on both; PostgreSQL also folds other letters when its locale knows them.
+    q && (dialect() === "postgresql" ? Prisma.sql`strpos(lower(prompt), lower(${q})) > 0` : Prisma.sql`instr(lower(prompt), lower(${q})) > 0`),
   ].filter((clause): clause is Prisma.Sql => Boolean(clause));
   const ids = await db().$queryRaw<{ id: string }[]>`
     SELECT id FROM "Job"

@@ -21,8 +21,11 @@ export type PostgresCluster = {
   port: number;
   /** Another empty database on this cluster; its URL. */
   createDatabase(name: string): Promise<string>;
-  /** Stops the server (fast shutdown), waits `downMs`, starts it again on the same port: for reconnect tests. */
-  restart(downMs?: number): Promise<void>;
+  /**
+   * Stops the server (fast shutdown: sessions are cut), waits `downMs` and for `whileDown`,
+   * then starts it again on the same port, data kept: for reconnect tests.
+   */
+  restart(downMs?: number, whileDown?: () => Promise<void>): Promise<void>;
   /** Stops the server and deletes its folder. */
   stop(): Promise<void>;
 };
@@ -97,10 +100,14 @@ export async function startPostgres(): Promise<PostgresCluster> {
     url: await createDatabase("atelier"),
     port,
     createDatabase,
-    async restart(downMs = 0) {
+    async restart(downMs = 0, whileDown) {
       halt("fast");
-      await new Promise((resolve) => setTimeout(resolve, downMs));
-      start();
+      try {
+        await new Promise((resolve) => setTimeout(resolve, downMs));
+        await whileDown?.();
+      } finally {
+        start();
+      }
     },
     async stop() {
       process.removeListener("exit", remove);
