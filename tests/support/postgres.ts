@@ -4,16 +4,18 @@
  * (a user's machine has none). Debian's binaries refuse to run as root, so as root every
  * command runs as the `postgres` user on a folder it owns. Start one per test file (beforeAll).
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile, execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import pg from "pg";
 import { migratePostgres } from "../../scripts/migrate-pg.mjs";
 import { freePort } from "./server";
 
 const PG_ROOT = "/usr/lib/postgresql";
 const MIN_VERSION = 15;
+const execFileAsync = promisify(execFile);
 
 export type PostgresCluster = {
   /** The database made at start ("atelier"), empty. */
@@ -51,12 +53,17 @@ export async function startPostgres(): Promise<PostgresCluster> {
     const id = (flag: string) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8" }).trim());
     fs.chownSync(dir, id("-u"), id("-g"));
   }
-  const run = (tool: string, args: string[]) => {
-    const [cmd, all] = asRoot ? ["runuser", ["-u", "postgres", "--", path.join(bin, tool), ...args]] : [path.join(bin, tool), args];
-    const result = spawnSync(cmd, all, { encoding: "utf8", cwd: dir });
-    if (result.status !== 0) {
+  const command = (tool: string, args: string[]): [string, string[]] =>
+    asRoot ? ["runuser", ["-u", "postgres", "--", path.join(bin, tool), ...args]] : [path.join(bin, tool), args];
+  // Asynchronous, so the test's own connections see the server go and come back as they would in
+  // production: a blocked event loop would leave dead connections in a pool unnoticed.
+  const run = async (tool: string, args: string[]) => {
+    const [cmd, all] = command(tool, args);
+    try {
+      await execFileAsync(cmd, all, { encoding: "utf8", cwd: dir });
+    } catch (error) {
       const log = fs.existsSync(path.join(dir, "server.log")) ? fs.readFileSync(path.join(dir, "server.log"), "utf8").slice(-2000) : "";
-      throw new Error(`${tool} ${args[0]} failed: ${result.stderr || result.error?.message}\n${log}`);
+      throw new Error(`${tool} ${args[0]} failed: ${(error as { stderr?: string }).stderr || (error as Error).message}\n${log}`);
     }
   };
   const data = path.join(dir, "data");
@@ -65,22 +72,18 @@ export async function startPostgres(): Promise<PostgresCluster> {
   // fsync off and small buffers: a test cluster holds nothing worth a disk flush, and 2 cores are shared.
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c timezone=Asia/Kathmandu -c fsync=off -c full_page_writes=off -c shared_buffers=16MB`;
   const start = () => run("pg_ctl", ["start", "-w", "-t", "60", "-D", data, "-l", path.join(dir, "server.log"), "-o", options]);
-  const halt = (mode: "fast" | "immediate") => run("pg_ctl", ["stop", "-w", "-m", mode, "-D", data]);
+  /** Synchronous: it also runs in the exit handler. */
   const remove = () => {
     if (!fs.existsSync(dir)) return;
-    try {
-      halt("immediate");
-    } catch {
-      // Already down.
-    }
+    spawnSync(...command("pg_ctl", ["stop", "-w", "-m", "immediate", "-D", data]), { cwd: dir });
     fs.rmSync(dir, { recursive: true, force: true });
   };
   // A test file that crashes must not leave a server running.
   process.once("exit", remove);
 
   try {
-    run("initdb", ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]);
-    start();
+    await run("initdb", ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]);
+    await start();
   } catch (error) {
     remove();
     throw error;
@@ -101,12 +104,12 @@ export async function startPostgres(): Promise<PostgresCluster> {
     port,
     createDatabase,
     async restart(downMs = 0, whileDown) {
-      halt("fast");
+      await run("pg_ctl", ["stop", "-w", "-m", "fast", "-D", data]);
       try {
         await new Promise((resolve) => setTimeout(resolve, downMs));
         await whileDown?.();
       } finally {
-        start();
+        await start();
       }
     },
     async stop() {
