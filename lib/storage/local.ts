@@ -2,28 +2,16 @@ import "server-only";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { env } from "./env";
+import { checkKey, type Storage } from "./types";
 
-/**
- * Where image bytes live. A local folder now; an S3-compatible bucket can implement the
- * same four calls later without touching callers. Keys are relative, slash-separated.
- */
-export interface Storage {
-  put(key: string, bytes: Buffer): Promise<void>;
-  get(key: string): Promise<Buffer>;
-  delete(key: string): Promise<void>;
-  exists(key: string): Promise<boolean>;
-}
-
-const KEY_PATTERN = /^[a-z0-9]+(\/[a-z0-9]+)*\.[a-z0-9]+$/;
-
+/** Image bytes in a folder (DATA_DIR/images): the embedded default. */
 export class LocalStorage implements Storage {
+  readonly kind = "folder";
+
   constructor(private readonly root: string) {}
 
   private resolve(key: string): string {
-    // Keys are built by us from hex digests; refuse anything else so no path escapes root.
-    if (!KEY_PATTERN.test(key)) throw new Error(`Invalid storage key: ${key}`);
-    return path.join(this.root, key);
+    return path.join(this.root, checkKey(key));
   }
 
   async put(key: string, bytes: Buffer): Promise<void> {
@@ -49,10 +37,12 @@ export class LocalStorage implements Storage {
       () => false,
     );
   }
-}
 
-let instance: Storage | undefined;
-export function storage(): Storage {
-  instance ??= new LocalStorage(path.join(env().dataDir, "images"));
-  return instance;
+  async check(): Promise<void> {
+    // The folder is made by the first upload; until then its parent is what must be writable.
+    const target = await fs.access(this.root).then(() => this.root, () => path.dirname(this.root));
+    await fs.access(target, fs.constants.R_OK | fs.constants.W_OK).catch(() => {
+      throw new Error("the image folder is missing or not writable");
+    });
+  }
 }
