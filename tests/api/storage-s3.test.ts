@@ -113,12 +113,15 @@ describe("images in an S3-compatible bucket", () => {
       expect(failed.error.code).toBe("storage_failed");
       expect(failed.error.message).toMatch(/storage cannot be reached.*Retry saving/);
       expect(failed.outputs).toEqual([]);
+      // What the job page reads to offer "Retry saving".
+      expect(failed.canRetrySave).toBe(true);
     });
     const retried = await postJson(`${server.url}/api/jobs/${job.id}/retry-save`, {});
     expect(retried.status).toBe(200);
     const saved = await waitForJob(server.url, job.id, ["succeeded", "failed", "canceled"], 20_000);
     expect(saved.status).toBe("succeeded");
     expect(saved.outputs).toHaveLength(1);
+    expect(saved.canRetrySave).toBe(false);
     const { res, bytes } = await download(server.url, saved.outputs[0].url);
     expect(res.status).toBe(200);
     expect(res.headers.get("cache-control")).toContain("immutable");
