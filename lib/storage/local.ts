@@ -2,7 +2,7 @@ import "server-only";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { checkKey, type Storage } from "./types";
+import { checkKey, IMAGE_PREFIXES, isKey, type Storage, type StoredKey } from "./types";
 
 /** Image bytes in a folder (DATA_DIR/images): the embedded default. */
 export class LocalStorage implements Storage {
@@ -44,5 +44,21 @@ export class LocalStorage implements Storage {
     await fs.access(target, fs.constants.R_OK | fs.constants.W_OK).catch(() => {
       throw new Error("the image folder is missing or not writable");
     });
+  }
+
+  async *list(): AsyncIterable<StoredKey> {
+    for (const prefix of IMAGE_PREFIXES) {
+      // Streamed, entry by entry: a folder of many thousand images is never held in memory.
+      const dir = await fs.opendir(path.join(this.root, prefix), { recursive: true }).catch(() => null);
+      if (!dir) continue; // nothing stored there yet
+      for await (const entry of dir) {
+        if (!entry.isFile()) continue;
+        const key = path.relative(this.root, path.join(entry.parentPath, entry.name)).split(path.sep).join("/");
+        if (!isKey(key)) continue;
+        // Gone meanwhile: a temp file renamed into place, or a peer's sweep.
+        const stat = await fs.stat(path.join(entry.parentPath, entry.name)).catch(() => null);
+        if (stat) yield { key, modified: stat.mtime };
+      }
+    }
   }
 }

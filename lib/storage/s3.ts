@@ -4,13 +4,14 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
 } from "@aws-sdk/client-s3";
 import type { S3Settings } from "../env";
 import { AppError } from "../errors";
-import { checkKey, type Storage } from "./types";
+import { checkKey, IMAGE_PREFIXES, isKey, type Storage, type StoredKey } from "./types";
 
 const CONNECT_TIMEOUT_MS = 3_000;
 /** No byte either way for this long means the server is gone, even in the middle of a large transfer. */
@@ -23,7 +24,11 @@ export class S3Storage implements Storage {
   private readonly client: S3Client;
   private readonly bucket: string;
 
-  constructor(settings: S3Settings) {
+  /** `pageSize`: keys per ListObjectsV2 call (S3 answers at most 1000). */
+  constructor(
+    settings: S3Settings,
+    private readonly pageSize = 1000,
+  ) {
     this.bucket = settings.bucket;
     this.client = new S3Client({
       region: settings.region,
@@ -69,6 +74,20 @@ export class S3Storage implements Storage {
     } catch (error) {
       if (isNotFound(error)) return false;
       return unavailable(error);
+    }
+  }
+
+  async *list(): AsyncIterable<StoredKey> {
+    for (const prefix of IMAGE_PREFIXES) {
+      let token: string | undefined;
+      do {
+        const command = new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, MaxKeys: this.pageSize, ContinuationToken: token });
+        const page = await this.client.send(command).catch(unavailable);
+        for (const object of page.Contents ?? []) {
+          if (object.Key && object.LastModified && isKey(object.Key)) yield { key: object.Key, modified: object.LastModified };
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
     }
   }
 

@@ -42,6 +42,24 @@ describe("S3 storage against an S3-compatible server", () => {
     await expect(storage.put("../escape.png", Buffer.from("x"))).rejects.toThrow(/Invalid storage key/);
   });
 
+  it("lists every key under the image folders page by page, with when it was written, and nothing else in the bucket", async () => {
+    const before = Date.now() - 1_000; // the server may keep times to the second
+    const mine = ["a", "b", "c", "d", "e"].map((name) => `thumbs/cd/listed${name}.webp`);
+    for (const name of mine) await storage.put(name, Buffer.from(name));
+    await storage.put("backups/listed.png", Buffer.from("someone else's"));
+    const listed = [];
+    // Two keys a page, so several ListObjectsV2 calls have to be followed.
+    for await (const entry of new S3Storage(s3.settings, 2).list()) listed.push(entry);
+    const keys = listed.map((entry) => entry.key);
+    expect(keys).toEqual(expect.arrayContaining(mine));
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys.every((k) => k.startsWith("originals/") || k.startsWith("thumbs/"))).toBe(true);
+    for (const entry of listed.filter((e) => mine.includes(e.key))) {
+      expect(entry.modified.getTime()).toBeGreaterThanOrEqual(before);
+      expect(entry.modified.getTime()).toBeLessThanOrEqual(Date.now() + 1_000);
+    }
+  });
+
   it("answers storage_unavailable within seconds while the server is down, and works again once it is back", async () => {
     const kept = randomBytes(50_000);
     await storage.put(key("kept"), kept);
