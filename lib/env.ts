@@ -10,6 +10,12 @@ const origin = (fallback: string) =>
     .default(fallback)
     .transform((u) => u.replace(/\/+$/, ""));
 const key = z.string().trim().min(1).optional().catch(undefined);
+/** Unset and empty are the same: `S3_BUCKET=` in a .env file turns S3 off. */
+const optional = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => v || undefined);
 const ms = (fallback: number, max = 3_600_000) => z.coerce.number().int().min(0).max(max).default(fallback);
 
 /**
@@ -41,7 +47,44 @@ const schema = z.object({
   PROVIDER_JOB_DEADLINE_MS: ms(30 * 60_000, 24 * 3_600_000),
   /** Optional monthly spend limit; the studio warns before a submit would pass it. */
   ATELIER_BUDGET_USD: z.coerce.number().positive().optional().catch(undefined),
+  /** Set: images live in this S3-compatible bucket instead of DATA_DIR/images. */
+  S3_BUCKET: optional,
+  /** For S3-compatible servers (MinIO, R2, …); unset means AWS itself. */
+  S3_ENDPOINT: z.preprocess(
+    (v) => v || undefined,
+    z
+      .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://s3.example.com" })
+      .refine((u) => !new URL(u).username && !new URL(u).password, "must not carry credentials: use S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY")
+      .optional(),
+  ),
+  S3_REGION: z.string().trim().min(1).default("us-east-1"),
+  /** Both or neither: without them the SDK's own chain (instance role, AWS_* variables) applies. */
+  S3_ACCESS_KEY_ID: optional,
+  S3_SECRET_ACCESS_KEY: optional,
+  /** 1 for servers that only understand https://host/bucket/key (MinIO and most self-hosted ones). */
+  S3_FORCE_PATH_STYLE: z.enum(["0", "1"]).default("0"),
 });
+
+export type S3Settings = {
+  bucket: string;
+  endpoint: string | undefined;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+  forcePathStyle: boolean;
+};
+
+/** The S3 settings hang together, or the server refuses to start (names only, never values). */
+function s3Settings(data: z.infer<typeof schema>): { s3?: S3Settings; problems: string[] } {
+  const { S3_BUCKET: bucket, S3_ENDPOINT: endpoint, S3_ACCESS_KEY_ID: accessKeyId, S3_SECRET_ACCESS_KEY: secretAccessKey } = data;
+  const problems: string[] = [];
+  if (!bucket) {
+    if (endpoint || accessKeyId || secretAccessKey) problems.push("  S3_BUCKET: required when other S3_* settings are given");
+    return { problems };
+  }
+  if (!accessKeyId !== !secretAccessKey) problems.push("  S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: give both or neither");
+  const credentials = accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined;
+  return { s3: { bucket, endpoint, region: data.S3_REGION, credentials, forcePathStyle: data.S3_FORCE_PATH_STYLE === "1" }, problems };
+}
 
 export type ProviderSettings = { apiKey: string | undefined; baseUrl: string };
 
@@ -59,6 +102,8 @@ const providerSchema = z.object(
 export type Env = Omit<z.infer<typeof schema>, "DATABASE_URL"> & {
   dataDir: string;
   database: DatabaseTarget;
+  /** Absent when images live in DATA_DIR/images. */
+  s3: S3Settings | undefined;
   /** Absent for the demo engine, which needs no settings. */
   providers: Partial<Record<ProviderId, ProviderSettings>>;
 };
@@ -72,6 +117,8 @@ function load(): Env {
     const lines = issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`Invalid environment:\n${lines.join("\n")}`);
   }
+  const { s3, problems } = s3Settings(parsed.data);
+  if (problems.length > 0) throw new Error(`Invalid environment:\n${problems.join("\n")}`);
   const values = parsedProviders.data as Record<string, string | undefined>;
   const providers: Env["providers"] = {};
   for (const id of PROVIDER_IDS) {
@@ -80,7 +127,7 @@ function load(): Env {
   }
   const dataDir = path.resolve(/* turbopackIgnore: true */ process.cwd(), parsed.data.DATA_DIR);
   const { DATABASE_URL, ...settings } = parsed.data;
-  return { ...settings, dataDir, database: databaseTarget(DATABASE_URL, dataDir), providers };
+  return { ...settings, dataDir, database: databaseTarget(DATABASE_URL, dataDir), s3, providers };
 }
 
 let cached: Env | undefined;

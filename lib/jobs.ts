@@ -40,6 +40,11 @@ function jobError(code: string, message: string, detail: string | null): NonNull
   return legacy ? { code, message: legacy[1]!, detail: readableDetail(legacy[2]!) } : { code, message, detail: null };
 }
 
+/** A result that could not be stored, whose provider link or job id was kept: it can be fetched again for free. */
+export function canRetrySave(job: Pick<JobRow, "status" | "errorCode" | "resultUrls" | "providerJobId">): boolean {
+  return job.status === "failed" && job.errorCode === "storage_failed" && Boolean(job.resultUrls || job.providerJobId);
+}
+
 export function toJobDto(job: JobRow): JobDto {
   const ref = ({ image }: { image: Image }) => ({
     imageId: image.id,
@@ -59,6 +64,7 @@ export function toJobDto(job: JobRow): JobDto {
     n: job.n,
     status: job.status as JobStatus,
     error: job.errorCode ? jobError(job.errorCode, job.errorMessage ?? "", job.errorDetail) : null,
+    canRetrySave: canRetrySave(job),
     inputs: job.inputs.map(ref),
     mask: job.maskImage ? ref({ image: job.maskImage }) : null,
     region:

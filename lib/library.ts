@@ -2,7 +2,7 @@ import "server-only";
 import { db } from "./db";
 import { thumbUrl, type Lineage, type LineageNode } from "./dto";
 import { AppError, invalid, notFound } from "./errors";
-import { createJob, getJob } from "./jobs";
+import { canRetrySave, createJob, getJob } from "./jobs";
 import { ID_PATTERN, imageMetaSchema, jobIdsSchema } from "./schemas";
 import { storage } from "./storage";
 import { abortRunningJob, kickWorker } from "./worker-handle";
@@ -142,7 +142,7 @@ export async function getLineage(imageId: string): Promise<Lineage> {
 export async function retrySaving(id: string): Promise<JobDto> {
   const job = ID_PATTERN.test(id) ? await db().job.findUnique({ where: { id } }) : null;
   if (!job) throw notFound(`Job ${id} does not exist.`);
-  if (job.status !== "failed" || job.errorCode !== "storage_failed" || !(job.resultUrls || job.providerJobId)) {
+  if (!canRetrySave(job)) {
     throw new AppError("not_recoverable", "Only a job whose result could not be saved, and whose provider link was kept, can retry saving.");
   }
   await db().job.updateMany({

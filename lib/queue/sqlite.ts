@@ -13,6 +13,8 @@ const TERMINAL = ["succeeded", "failed", "canceled"];
  * includes canceled jobs whose owner has not yet told the provider.
  */
 export class SqliteJobQueue implements JobQueue {
+  readonly kind = "sqlite";
+
   constructor(
     private readonly db: Db,
     private readonly options: QueueOptions,
@@ -146,6 +148,10 @@ export class SqliteJobQueue implements JobQueue {
     if ((await this.db.job.updateMany({ where: { id: jobId, status: "queued" }, data })).count === 1) return "queued";
     if ((await this.db.job.updateMany({ where: { id: jobId, status: "running" }, data })).count === 1) return "running";
     return (await this.db.job.count({ where: { id: jobId } })) ? "finished" : "not_found";
+  }
+
+  async health(): Promise<void> {
+    await this.db.$queryRaw`SELECT 1 FROM "Job" LIMIT 1`;
   }
 }
 

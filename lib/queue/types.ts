@@ -34,6 +34,10 @@ export interface JobQueue {
   expireLeases(owner: string): Promise<void>;
   /** Queued → canceled at once; running → canceled, and its owner stops it on its next renewal. */
   requestCancel(jobId: string): Promise<CancelOutcome>;
+  /** For /api/health: where the queue lives ("sqlite", …). */
+  readonly kind: string;
+  /** For /api/health: a cheap question to the queue's store; throws when it does not answer. */
+  health(): Promise<void>;
 }
 
 export type ProviderLimits = Partial<Record<ProviderId, number>>;
