@@ -1,7 +1,7 @@
 import "server-only";
 import path from "node:path";
 import { z } from "zod";
-import { CATALOG, PROVIDER_IDS, providerEnvVars, type ProviderId } from "./catalog";
+import { CATALOG, concurrencyVar, PROVIDER_IDS, providerEnvVars, type ProviderId } from "./catalog";
 import { DATABASE_URL_HINT, DATABASE_URL_PATTERN, databaseTarget, type DatabaseTarget } from "./database-url";
 
 const origin = (fallback: string) =>
@@ -99,6 +99,11 @@ const providerSchema = z.object(
   ),
 );
 
+/** Each provider's limit of jobs at once, for all instances together (THEROUTER_CONCURRENCY=4, …). */
+const concurrencySchema = z.object(
+  Object.fromEntries(PROVIDER_IDS.map((id) => [concurrencyVar(id), z.coerce.number().int().min(1).max(1000).default(CATALOG[id].concurrency)])),
+);
+
 export type Env = Omit<z.infer<typeof schema>, "DATABASE_URL"> & {
   dataDir: string;
   database: DatabaseTarget;
@@ -106,13 +111,15 @@ export type Env = Omit<z.infer<typeof schema>, "DATABASE_URL"> & {
   s3: S3Settings | undefined;
   /** Absent for the demo engine, which needs no settings. */
   providers: Partial<Record<ProviderId, ProviderSettings>>;
+  concurrency: Record<ProviderId, number>;
 };
 
 function load(): Env {
   const parsed = schema.safeParse(process.env);
   const parsedProviders = providerSchema.safeParse(process.env);
-  if (!parsed.success || !parsedProviders.success) {
-    const issues = [...(parsed.error?.issues ?? []), ...(parsedProviders.error?.issues ?? [])];
+  const parsedConcurrency = concurrencySchema.safeParse(process.env);
+  if (!parsed.success || !parsedProviders.success || !parsedConcurrency.success) {
+    const issues = [...(parsed.error?.issues ?? []), ...(parsedProviders.error?.issues ?? []), ...(parsedConcurrency.error?.issues ?? [])];
     // Names and reasons only: a value could be a key.
     const lines = issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`Invalid environment:\n${lines.join("\n")}`);
@@ -125,9 +132,11 @@ function load(): Env {
     const vars = providerEnvVars(id);
     if (vars) providers[id] = { apiKey: values[vars.key], baseUrl: values[vars.baseUrl]! };
   }
+  const limits = parsedConcurrency.data as Record<string, number>;
+  const concurrency = Object.fromEntries(PROVIDER_IDS.map((id) => [id, limits[concurrencyVar(id)]!])) as Env["concurrency"];
   const dataDir = path.resolve(/* turbopackIgnore: true */ process.cwd(), parsed.data.DATA_DIR);
   const { DATABASE_URL, ...settings } = parsed.data;
-  return { ...settings, dataDir, database: databaseTarget(DATABASE_URL, dataDir), s3, providers };
+  return { ...settings, dataDir, database: databaseTarget(DATABASE_URL, dataDir), s3, providers, concurrency };
 }
 
 let cached: Env | undefined;

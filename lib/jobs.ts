@@ -147,7 +147,7 @@ async function checkMask(maskImageId: string, inputIds: string[]): Promise<void>
   await readMask(await readImageBytes(mask), { width: input.width, height: input.height });
 }
 
-/** Saves planned jobs in one transaction (before any provider work), then wakes the worker. */
+/** Saves planned jobs in one transaction (before any provider work), then hands them to the queue and wakes the worker. */
 async function insertJobs(planned: PlannedJob[], batchId: string | null): Promise<JobDto[]> {
   const rows = await db().$transaction(
     planned.map(({ inputIds, ...job }) =>
@@ -163,6 +163,7 @@ async function insertJobs(planned: PlannedJob[], batchId: string | null): Promis
       }),
     ),
   );
+  await jobQueue().enqueue(rows);
   kickWorker();
   return rows.map(toJobDto);
 }

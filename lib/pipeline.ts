@@ -1,6 +1,7 @@
 import "server-only";
 import { findModel, type AspectRatioChoice, type Mode, type ProviderId } from "./catalog";
 import type { Db } from "./db";
+import { isDatabaseOutage } from "./db-outage";
 import type { Job } from "./generated/prisma/client";
 import { AppError } from "./errors";
 import { ingestImage, readImageBytes } from "./images";
@@ -106,7 +107,9 @@ export async function runPipeline(job: Job, lease: JobLease, deps: PipelineDeps)
     const costUsd = price == null ? null : Math.round(price * outputs.length * 10_000) / 10_000;
     return { kind: "succeeded", result: { costUsd, outputs } };
   } catch (error) {
-    if (error instanceof Stopped || signal.reason === STOP) return { kind: "stopped" };
+    // The database out of reach for longer than the queue rides out is not the job's fault either:
+    // it is left to be taken over (a saved provider id is polled again) once the database is back.
+    if (error instanceof Stopped || signal.reason === STOP || isDatabaseOutage(error)) return { kind: "stopped" };
     if (error instanceof Canceled || signal.aborted) {
       if (providerJobId && adapter.cancel) {
         await adapter.cancel(providerJobId, { ...ctx, signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
@@ -205,6 +208,7 @@ async function store(
         changeOutsideMask: change?.outsideMask ?? null,
       });
     } catch (error) {
+      if (isDatabaseOutage(error)) throw error;
       if (error instanceof AppError && !isStorageOutage(error)) {
         throw new ProviderError({ code: "invalid_response", userMessage: "The provider returned a file that is not a usable image.", detail: error.message });
       }
