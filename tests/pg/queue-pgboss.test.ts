@@ -7,7 +7,7 @@
  * the job where it runs, a killed process's jobs must be taken over without paying twice, a
  * lost pg-boss entry must be put back by the sweep, and a database restart must lose nothing.
  */
-import { fork, type ChildProcess } from "node:child_process";
+import { fork, spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -291,6 +291,26 @@ describe("two worker processes on one PostgreSQL, scheduled by pg-boss", () => {
     expectWithinLimits();
     expect(await db.jobOutput.count()).toBe(16);
   }, 120_000);
+});
+
+describe("npm run worker", () => {
+  it("runs queued jobs in a process without a web server, and exits cleanly on SIGTERM", async () => {
+    const child = spawn(process.execPath, [path.resolve("scripts/worker.mjs")], {
+      env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: cluster.url, DEMO_DELAY_MS: "50" },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    children.push(child);
+    let output = "";
+    child.stdout!.on("data", (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    await until("the worker to start", () => output.includes("worker started"), 120_000);
+    // The demo engine through the real pipeline, queued as the studio queues it.
+    const { id } = await createJob({ provider: "demo", prompt: "a worker-only process", seed: 7 });
+    await until("the job to succeed", () => allIn([id], "succeeded"), 30_000);
+    expect(await db.jobOutput.count({ where: { jobId: id } })).toBe(1);
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+  }, 180_000);
 });
 
 async function rawQuery(sql: string, values: unknown[]): Promise<{ rowCount: number | null }> {
