@@ -1,4 +1,4 @@
-// The whole `npm test`: Chromium check, build, typecheck, Vitest (unit + API), Playwright, stress.
+// The whole `npm test`: Chromium and PostgreSQL check, build, typecheck, Vitest (unit + API), Playwright, stress.
 // Ends with one line "N passed, N failed"; exits non-zero when anything failed or nothing ran.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -9,6 +9,9 @@ import { fileURLToPath } from "node:url";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const BIN = path.join(ROOT, "node_modules/.bin");
 const CHROMIUM = "/usr/bin/chromium";
+// Same lookup as tests/support/postgres.ts: Debian's server packages, version 15 or newer.
+const PG_ROOT = "/usr/lib/postgresql";
+const PG_MIN = 15;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "atelier-run-"));
 const totals = { passed: 0, failed: 0, tests: 0 };
 
@@ -25,6 +28,12 @@ function run(cmd, args, extraEnv = {}) {
   const r = spawnSync(cmd, args, { stdio: "inherit", env: { ...process.env, ...extraEnv } });
   if (r.error) console.error(`could not run ${cmd}: ${r.error.message}`);
   return r.status ?? 1;
+}
+
+function postgresBinDir() {
+  const versions = fs.existsSync(PG_ROOT) ? fs.readdirSync(PG_ROOT).map(Number).filter((v) => v >= PG_MIN) : [];
+  const bin = versions.sort((a, b) => b - a).map((v) => path.join(PG_ROOT, String(v), "bin"))[0];
+  return bin && fs.existsSync(path.join(bin, "initdb")) ? bin : undefined;
 }
 
 /** A step that is one test: pass or fail. */
@@ -53,7 +62,7 @@ function finish(code) {
 }
 
 function main() {
-  heading("1. Chromium");
+  heading("1. Chromium and PostgreSQL");
   if (fs.existsSync(CHROMIUM)) {
     console.log(`found ${CHROMIUM}`);
   } else if (process.getuid?.() === 0) {
@@ -68,9 +77,22 @@ function main() {
     return finish(1);
   }
 
-  heading("2. Prisma client");
-  if (fs.existsSync(path.join(ROOT, "lib/generated/prisma"))) console.log("lib/generated/prisma exists (npm install ran prisma generate)");
-  else check(run(path.join(BIN, "prisma"), ["generate"]) === 0, "prisma generate");
+  // The PostgreSQL suite (tests/pg) starts its own throwaway cluster from these binaries.
+  if (postgresBinDir()) {
+    console.log(`found PostgreSQL in ${postgresBinDir()}`);
+  } else if (process.getuid?.() === 0) {
+    run("apt-get", ["update"]);
+    run("apt-get", ["install", "-y", "postgresql"], { DEBIAN_FRONTEND: "noninteractive" });
+    if (!postgresBinDir()) console.error("apt-get did not install PostgreSQL: the PostgreSQL suite will fail, saying it did not run.");
+  } else {
+    console.error(`No PostgreSQL ${PG_MIN}+ under ${PG_ROOT}: the PostgreSQL suite will fail, saying it did not run. Install it: sudo apt-get install -y postgresql`);
+  }
+
+  heading("2. Prisma clients");
+  for (const [client, schema] of [["prisma", "prisma/schema.prisma"], ["prisma-pg", "prisma/postgresql/schema.prisma"]]) {
+    if (fs.existsSync(path.join(ROOT, "lib/generated", client))) console.log(`lib/generated/${client} exists (npm install generated it)`);
+    else check(run(path.join(BIN, "prisma"), ["generate", "--schema", schema]) === 0, `prisma generate --schema ${schema}`);
+  }
 
   // The build comes before the typecheck: it writes next-env.d.ts and .next/types, which tsconfig includes.
   heading("3. next build");

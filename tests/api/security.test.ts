@@ -289,6 +289,20 @@ describe("ATELIER_PASSWORD", () => {
     expect(snapshot(locked)).toEqual(before);
   });
 
+  it("answers GET /api/health without a session: every part up, by kind, and nothing else", async () => {
+    const res = await get("/api/health");
+    const text = await res.text();
+    expect(res.status).toBe(200);
+    expect(JSON.parse(text)).toEqual({
+      ok: true,
+      database: { ok: true, kind: "sqlite" },
+      storage: { ok: true, kind: "folder" },
+      queue: { ok: true, kind: "sqlite" },
+    });
+    expect(text).not.toContain(PASSWORD);
+    expect(text).not.toContain(locked.dataDir);
+  });
+
   it("serves the login page (200) without a session", async () => {
     const res = await get("/login");
     const html = await res.text();

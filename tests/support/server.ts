@@ -45,7 +45,7 @@ function distDir(): string {
   return path.resolve(ROOT, process.env.NEXT_DIST_DIR || ".next");
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();

@@ -89,7 +89,7 @@ async function startWorker(name: string): Promise<WorkerProcess> {
       FAKE_URL: provider.url,
       WORKER_NAME: name,
       WORKER_LEASE_MS: String(LEASE_MS),
-      CONCURRENCY: String(LIMIT),
+      THEROUTER_CONCURRENCY: String(LIMIT),
     },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
