@@ -1,4 +1,5 @@
 import "server-only";
+import { AppError } from "./errors";
 
 /**
  * Errors that mean "the database is out of reach right now" (a restart, a dropped
@@ -31,6 +32,8 @@ const MESSAGES = /Connection terminated|connection error|not queryable|terminati
 
 export function isDatabaseOutage(error: unknown, depth = 0): boolean {
   if (!error || typeof error !== "object" || depth > 4) return false;
+  // Our own coded errors say what failed; a storage outage carries the SDK's ECONNREFUSED as its cause.
+  if (error instanceof AppError) return false;
   const e = error as { code?: unknown; message?: unknown; cause?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: string; code?: string } } } };
   if (typeof e.code === "string" && CODES.has(e.code)) return true;
   const adapter = e.meta?.driverAdapterError?.cause;
