@@ -2,6 +2,7 @@
  * `npm run migrate-data -- --from <DATA_DIR>`: moves a team's history from the embedded
  * SQLite studio up to PostgreSQL and S3 (started by scripts/migrate-data.mjs).
  */
+import "server-only";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { copyAll, findConflicts } from "./copy";

@@ -1,3 +1,4 @@
+import "server-only";
 import { createHash } from "node:crypto";
 import type { Image } from "../generated/prisma/client";
 import { MigrateDataError } from "./errors";

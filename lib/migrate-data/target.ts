@@ -1,3 +1,4 @@
+import "server-only";
 import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { migratePostgres } from "../../scripts/migrate-pg.mjs";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { Image } from "../generated/prisma/client";
 import { AppError } from "../errors";
 import { eachLimit, PARALLEL_OBJECTS, sha256 } from "./copy";
