@@ -1,8 +1,10 @@
 /**
  * Starts the real production build (`next start`) on a free port with its own DATA_DIR,
  * migrated with `prisma migrate deploy`, or with the PostgreSQL migrations when its env names
- * a postgresql:// DATABASE_URL. Used by the API tests (one server per file) and by
- * Playwright's global setup. Needs a build in NEXT_DIST_DIR (default `.next`).
+ * a postgresql:// DATABASE_URL. With ATELIER_TEST_BACKEND=scaleout, a server given neither
+ * gets a PostgreSQL database and an S3 bucket of its own (tests/support/scaleout.ts).
+ * Used by the API tests (one server per file) and by Playwright's global setup.
+ * Needs a build in NEXT_DIST_DIR (default `.next`).
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -77,7 +79,13 @@ export function migrate(dataDir: string): void {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Backends made for a data folder (scale-out mode), released with it. */
+const backends = new Map<string, () => Promise<void>>();
+
 async function removeDataDir(dataDir: string): Promise<void> {
+  const release = backends.get(dataDir);
+  backends.delete(dataDir);
+  await release?.();
   if (!process.env.ATELIER_KEEP_TEST_DATA) await fs.promises.rm(dataDir, { recursive: true, force: true });
 }
 
@@ -92,6 +100,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
     dataDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "atelier-test-"));
     owns = opts.ownsDataDir ?? true;
     try {
+      if (process.env.ATELIER_TEST_BACKEND === "scaleout" && !env.DATABASE_URL && !env.S3_BUCKET) {
+        const backend = await (await import("./scaleout")).scaleOutBackend();
+        backends.set(dataDir, backend.release);
+        Object.assign(env, backend.env);
+      }
       if (env.DATABASE_URL?.startsWith("postgres")) await migratePostgres(env.DATABASE_URL);
       else migrate(dataDir);
     } catch (error) {
