@@ -11,7 +11,6 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { migratePostgres } from "../../scripts/migrate-pg.mjs";
 
 export const ROOT = path.resolve(__dirname, "../..");
 const NEXT_BIN = path.join(ROOT, "node_modules/next/dist/bin/next");
@@ -105,7 +104,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
         backends.set(dataDir, backend.release);
         Object.assign(env, backend.env);
       }
-      if (env.DATABASE_URL?.startsWith("postgres")) await migratePostgres(env.DATABASE_URL);
+      // Loaded only here: Playwright's loader (global-setup.ts imports this file) cannot take an .mjs statically.
+      if (env.DATABASE_URL?.startsWith("postgres")) await (await import("../../scripts/migrate-pg.mjs")).migratePostgres(env.DATABASE_URL);
       else migrate(dataDir);
     } catch (error) {
       await removeDataDir(dataDir);
