@@ -13,6 +13,8 @@ export default defineConfig({
     include: ["tests/unit/**/*.test.ts", "tests/api/**/*.test.ts", "tests/pg/**/*.test.ts"],
     environment: "node",
     setupFiles: ["tests/support/vitest-setup.ts"],
+    // The API suite's second run (tests/run.mjs) on PostgreSQL and S3: one cluster for the run.
+    globalSetup: process.env.ATELIER_TEST_BACKEND === "scaleout" ? ["tests/support/scaleout.ts"] : [],
     testTimeout: 30_000,
     hookTimeout: 180_000,
     pool: "forks",

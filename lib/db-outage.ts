@@ -28,11 +28,14 @@ const CODES = new Set([
   "P2024",
 ]);
 const KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections"]);
-const MESSAGES = /Connection terminated|connection error|not queryable|terminating connection|Can't reach database server|Server has closed the connection/i;
+// "Transaction already closed": Prisma's client engine tries a rollback after a commit that a
+// dropped connection cut short, and reports that (P2028) instead of the connection error.
+const MESSAGES =
+  /Connection terminated|connection error|not queryable|terminating connection|Can't reach database server|Server has closed the connection|Transaction already closed/i;
 
 export function isDatabaseOutage(error: unknown, depth = 0): boolean {
   if (!error || typeof error !== "object" || depth > 4) return false;
-  // Our own coded errors say what failed; a storage outage carries the SDK's ECONNREFUSED as its cause.
+  // Already named by the domain: an unreachable bucket wraps the same socket errors (ECONNREFUSED, …).
   if (error instanceof AppError) return false;
   const e = error as { code?: unknown; message?: unknown; cause?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: string; code?: string } } } };
   if (typeof e.code === "string" && CODES.has(e.code)) return true;

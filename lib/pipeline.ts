@@ -32,6 +32,12 @@ export type JobLease = {
   signal: AbortSignal;
   state(): Promise<LeaseState>;
   record(data: JobProgress): Promise<void>;
+  /**
+   * Runs a step that needs the database, riding out an outage (a restart) for as long as the
+   * lease would hold anyway. Without it, a result in hand when the database blinked was left to
+   * another owner, which can only end a sync job `interrupted`.
+   */
+  outlast<T>(step: () => Promise<T>): Promise<T>;
 };
 
 export type Outcome =
@@ -66,7 +72,7 @@ export async function runPipeline(job: Job, lease: JobLease, deps: PipelineDeps)
     retrying(attempt, shouldRetry, attempts, signal, deps);
   let providerJobId = job.providerJobId;
   try {
-    const { request, edit, progress } = await buildRequest(job, deps.db);
+    const { request, edit, progress } = await lease.outlast(() => buildRequest(job, deps.db));
     if (progress) await lease.record(progress);
     // A retried save starts from the result links kept by the failed attempt.
     let images: ProviderImage[] | undefined = job.resultUrls ? (JSON.parse(job.resultUrls) as ProviderImage[]) : undefined;
@@ -202,7 +208,7 @@ async function store(
     const { bytes, change } = await measured(received, edit);
     try {
       stored.push({
-        imageId: (await ingestImage(bytes, "output")).id,
+        imageId: (await lease.outlast(() => ingestImage(bytes, "output"))).id,
         seed: image.seed ?? null,
         changeFraction: change?.fraction ?? null,
         changeOutsideMask: change?.outsideMask ?? null,

@@ -2,7 +2,7 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import { CATALOG, PROVIDER_IDS, type ProviderId } from "./catalog";
-import { isDatabaseOutage, outageReason } from "./db-outage";
+import { isDatabaseOutage, outageReason, throughOutage } from "./db-outage";
 import type { Job } from "./generated/prisma/client";
 import { runPipeline, STOP, type Outcome, type PipelineDeps } from "./pipeline";
 import { SqliteJobQueue } from "./queue/sqlite";
@@ -174,6 +174,7 @@ export class JobWorker {
       signal: controller.signal,
       state: () => this.queue.state(this.id, job.id),
       record: (data: JobProgress) => this.queue.record(this.id, job.id, data),
+      outlast: <T>(step: () => Promise<T>) => throughOutage(step, this.leaseMs, (message) => this.deps.log?.(message)),
     };
     const done = runPipeline(job, lease, this.deps)
       .then((outcome) => this.settle(job.id, outcome))
