@@ -7,7 +7,7 @@
  * the job where it runs, a killed process's jobs must be taken over without paying twice, a
  * lost pg-boss entry must be put back by the sweep, and a database restart must lose nothing.
  */
-import { fork, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -16,6 +16,7 @@ import type { JobQueue } from "@/lib/queue/types";
 import { startFakeProvider, type FakeProvider } from "../support/fake-provider";
 import { useFreshPostgres, type PostgresCluster } from "../support/postgres";
 import { sleep, until } from "../support/wait";
+import { killWorker, startWorkerProcess } from "../support/worker-processes";
 
 const LIMITS = { therouter: 3, dmxapi: 2 } as const;
 type Provider = keyof typeof LIMITS;
@@ -122,44 +123,19 @@ afterEach(() => {
   for (const child of children.splice(0)) child.kill("SIGKILL");
 });
 
-type WorkerProcess = { id: string; name: string; child: ChildProcess; cancel(jobId: string): Promise<{ status: string }> };
-
-async function startWorker(name: string): Promise<WorkerProcess> {
-  const child = fork(path.resolve("tests/support/queue-worker.mjs"), [], {
-    env: {
-      ...process.env,
+const startWorker = (name: string) =>
+  startWorkerProcess(
+    name,
+    {
       DATA_DIR: dataDir,
       DATABASE_URL: cluster.url,
       FAKE_URL: provider.url,
-      WORKER_NAME: name,
       WORKER_LEASE_MS: String(LEASE_MS),
       THEROUTER_CONCURRENCY: String(LIMITS.therouter),
       DMXAPI_CONCURRENCY: String(LIMITS.dmxapi),
     },
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  children.push(child);
-  const id = await new Promise<string>((resolve, reject) => {
-    child.on("message", (m: { ready?: string }) => m.ready && resolve(m.ready));
-    child.once("exit", (code) => reject(new Error(`worker ${name} exited with ${code} before it was ready`)));
-  });
-  const cancel = (jobId: string) =>
-    new Promise<{ status: string }>((resolve) => {
-      const onMessage = (m: { canceled?: string; status: string }) => {
-        if (m.canceled !== jobId) return;
-        child.off("message", onMessage);
-        resolve(m);
-      };
-      child.on("message", onMessage);
-      child.send({ cancel: jobId });
-    });
-  return { id, name, child, cancel };
-}
-
-async function kill(worker: WorkerProcess): Promise<void> {
-  worker.child.kill("SIGKILL");
-  if (worker.child.exitCode === null && worker.child.signalCode === null) await new Promise((resolve) => worker.child.once("exit", resolve));
-}
+    children,
+  );
 
 /** Queued as the studio queues them: rows, then their pg-boss entries. */
 async function queueJobs(kind: Provider, count: number): Promise<string[]> {
@@ -246,7 +222,7 @@ describe("two worker processes on one PostgreSQL, scheduled by pg-boss", () => {
     const takenSync = running.filter((j) => j.provider === "dmxapi").map((j) => j.id);
     expect([takenAsync.length, takenSync.length]).toEqual([LIMITS.therouter, LIMITS.dmxapi]);
 
-    await kill(a);
+    await killWorker(a);
     const killedAt = Date.now();
     const pollsBeforeKill = fake.polls.length;
     fake.holding = false;
