@@ -281,9 +281,22 @@ describe("three instances on one PostgreSQL, one bucket and one password", () =>
   it("never runs more jobs of a provider at once than its limit, across all instances", async () => {
     const dmx = fleet.fakes.dmxapi;
     const prompts = Array.from({ length: 20 }, (_, i) => `instances: limit load ${i}`);
-    for (const prompt of prompts) dmx.plan(prompt, { submitDelayMs: 400 });
+    // The first two calls are long and are made by two different instances, so the limit is
+    // shared across instances for certain, not only when the load happens to spread.
+    dmx.plan(prompts[0]!, { submitDelayMs: 3000 });
+    dmx.plan(prompts[1]!, { submitDelayMs: 1500 });
+    for (const prompt of prompts.slice(2)) dmx.plan(prompt, { submitDelayMs: 400 });
     const servers = live();
-    const jobs = await Promise.all(prompts.map((prompt, i) => createJob(servers[i % servers.length]!, { provider: "dmxapi", prompt })));
+    const opening: Json[] = [];
+    for (const [i, server] of [servers[0]!, servers[1]!].entries()) {
+      // Others pause only for one submit and claim; the paused holder's lease is far from lapsing.
+      await onlyOn(server, async () => {
+        opening.push(await createJob(server, { provider: "dmxapi", prompt: prompts[i] }));
+        await until(`call ${i} at the provider`, () => dmx.submissions(prompts[i]).length === 1);
+      });
+    }
+    const rest = await Promise.all(prompts.slice(2).map((prompt, i) => createJob(servers[i % servers.length]!, { provider: "dmxapi", prompt })));
+    const jobs = [...opening, ...rest];
     for (const job of jobs) expect((await ended(servers[0]!, job.id)).status).toBe("succeeded");
 
     expect(onePerPrompt(dmx.submissions, prompts), "prompts not submitted exactly once").toEqual([]);
