@@ -714,7 +714,8 @@ async function scaleout() {
   const cluster = await startPostgres();
   log(`PostgreSQL ${cluster.version} cluster started`);
   let counter = 0;
-  const pool = await Promise.all(Array.from({ length: 64 }, (_, i) => tinyPng(5000 + i)));
+  // Distinct images for every job: a repeated one is deduplicated to its older Image row, whose createdAt would skew the phase breakdown.
+  const pool = await Promise.all(Array.from({ length: 2 * SIZES.overheadJobs + 2 * Object.values(SIZES.throughput).reduce((a, b) => a + b, 0) + 20 }, (_, i) => tinyPng(5000 + i)));
   const image = () => pool[counter++ % pool.length];
   const kinds = ["dmxapi", "modelverse", "therouter", "quickrouter"];
   const startFakes = async () => Object.fromEntries(await Promise.all(kinds.map(async (k) => [k, await startFake(k, { image })])));
