@@ -5,7 +5,8 @@ import { isValidSession, passwordRequired, SESSION_COOKIE } from "@/lib/auth";
  * The network boundary: refuses cross-site writes, and when ATELIER_PASSWORD is set, lets
  * nobody past without a session cookie (pages go to /login, the API answers 401).
  */
-const PUBLIC_PATHS = ["/login", "/api/login"];
+// Health is for load balancers and monitors, which hold no session; it reveals no data or secret.
+const PUBLIC_PATHS = ["/login", "/api/login", "/api/health"];
 const SAFE_METHODS = ["GET", "HEAD", "OPTIONS"];
 
 const deny = (status: number, code: string, message: string) =>

@@ -1,12 +1,12 @@
 // `npm run bench`: Atelier's own overhead and its cost as history grows, measured on this
 // machine against the production build (NEXT_DIST_DIR, default .next; built when missing)
 // with fresh temp data folders and loopback fake providers. Writes bench/results.md and
-// bench/results.json (see issues 7 and 12 for the figures and budgets).
+// bench/results.json (see issues 7, 12 and 13 for the figures and budgets).
 //
 //   node bench/run.mjs                 full run (includes the fresh-clone figure, several minutes)
 //   node bench/run.mjs --skip-clone    full run without the fresh-clone figure
 //   node bench/run.mjs --smoke         tiny run (20 jobs, 1k rows, ≤ 3 MP region edits, no clone, no 100k) into a temp dir
-//   node bench/run.mjs --only region   some parts only (jobs, history, region, clone; comma-separated) into a temp dir
+//   node bench/run.mjs --only region   some parts only (jobs, history, scaleout, region, clone; comma-separated) into a temp dir
 //   options: --out <dir>  --rebuild (build even if a build exists)  --no-build (fail if none exists)
 //            --profile (CPU-profile server A and summarise where its time went; the profiler adds some overhead)
 //
@@ -22,7 +22,8 @@ import { photoLikeJpeg, photoLikePng, regionMaskPng, sharp, tinyPng } from "./li
 import { summariseProfiles } from "./lib/profile.mjs";
 import { Results } from "./lib/report.mjs";
 import { ABSENT_WORD, RARE_WORD, countMatches, cursorAt, jobCount, openDb, seedJobs, storedImages } from "./lib/seed.mjs";
-import { distDir, distDirName, ensureBuild, freshDataDir, rssSampler, startServer } from "./lib/server.mjs";
+import { connect as connectPg, seedJobsPg, startPostgres } from "./lib/postgres.mjs";
+import { distDir, distDirName, ensureBuild, freshBackend, freshDataDir, rssSampler, startServer } from "./lib/server.mjs";
 import { cpuShare, freePort, log, mapLimit, nowMs, onCleanup, percentile, ROOT, round, runCleanups, sleep, summary, until, withTimeout } from "./lib/util.mjs";
 
 // ---------------------------------------------------------------------------------------
@@ -37,7 +38,7 @@ const option = (name) => {
 const SMOKE = flag("--smoke");
 const SKIP_CLONE = SMOKE || flag("--skip-clone");
 const PROFILE = flag("--profile");
-const PARTS = ["jobs", "history", "region", "clone"];
+const PARTS = ["jobs", "history", "scaleout", "region", "clone"];
 const ONLY = option("--only")?.split(",").map((p) => p.trim()).filter(Boolean) ?? null;
 if (ONLY && (ONLY.length === 0 || ONLY.some((p) => !PARTS.includes(p)))) {
   console.error(`[bench] --only takes some of ${PARTS.join(", ")} (comma-separated)`);
@@ -331,24 +332,23 @@ async function serverA() {
  * straight in SQLite every ~1 ms from this process, so the watching puts no load on the
  * server. Then one GET /api/jobs/:id must show the same through the API (timed apart).
  */
-async function overhead(server, fake, { provider, jobs, kind, wave, model = MODEL[provider] }) {
-  const section = {
+async function overhead(server, fake, { provider, jobs, kind, wave, model = MODEL[provider], section: sectionName, prefix: prefixName, submitBudget = null }) {
+  const section = sectionName ?? {
     main: "Overhead per job (zero-delay fake, small PNG, one job at a time)",
     pairs: `Overhead per job, ${wave} at once (DMXAPI's concurrency; stated)`,
     photo: "Overhead per job with a 1 MP photo-like output (one at a time; stated)",
   }[kind];
-  const prefix = { main: "overhead", pairs: "overhead_concurrent", photo: "overhead_1mp" }[kind];
+  const prefix = prefixName ?? { main: "overhead", pairs: "overhead_concurrent", photo: "overhead_1mp" }[kind];
   const tiny = kind !== "photo";
   const label = kind;
   fake.latencyMs = 0;
   log(`${section}: ${jobs} jobs via ${provider} in waves of ${wave}`);
   const rows = [];
   const outputs = [];
-  const db = openDb(server.dataDir);
-  const done = db.prepare(`SELECT j.status AS status, j.finishedAt AS finishedAt, (SELECT count(*) FROM "JobOutput" o WHERE o.jobId = j.id) AS outputs FROM "Job" j WHERE j.id = ?`);
+  const store = await jobStore(server);
   const watch = async (id, deadline) => {
     for (let k = 0; k < 100_000; k++) {
-      const row = done.get(id);
+      const row = await store.done(id);
       if (row?.status === "succeeded" && row.outputs > 0) return nowMs();
       if (row && (row.status === "failed" || row.status === "canceled")) throw new Error(`job ${id} ${row.status}`);
       if (nowMs() > deadline) break;
@@ -386,11 +386,11 @@ async function overhead(server, fake, { provider, jobs, kind, wave, model = MODE
       );
     }
   } finally {
-    db.close();
+    await store.close();
   }
   const cpuPerJob = (server.cpuMs() - cpu0) / rows.length;
   if (rows.length < jobs) throw new Error(`only ${rows.length} of ${jobs} overhead jobs ran within the time limit`);
-  const phases = phaseBreakdown(server.dataDir, rows);
+  const phases = await phaseBreakdown(server, rows);
   const a = summary(rows.map((r) => r.a));
   const b = summary(rows.map((r) => r.b));
   const bs = summary(rows.map((r) => r.bServer));
@@ -405,7 +405,7 @@ async function overhead(server, fake, { provider, jobs, kind, wave, model = MODE
     `no Image lookup for jobs without inputs, no JobInput query for generate jobs), which shortens every wait for a core as well.`;
   if (kind === "main") {
     results.add({ id: `${prefix}.submit_to_provider_p50_ms`, section, label: "Submit → provider receives call, p50", value: a.p50, unit: "ms" });
-    results.add({ id: `${prefix}.submit_to_provider_p95_ms`, section, label: "Submit → provider receives call, p95", value: a.p95, unit: "ms" });
+    results.add({ id: `${prefix}.submit_to_provider_p95_ms`, section, label: "Submit → provider receives call, p95", value: a.p95, unit: "ms", budget: submitBudget, why });
     results.add({ id: `${prefix}.answer_to_readable_p50_ms`, section, label: "Provider answer → job committed as succeeded with output, p50", value: b.p50, unit: "ms" });
     results.add({ id: `${prefix}.answer_to_readable_p95_ms`, section, label: "Provider answer → job committed as succeeded with output, p95", value: b.p95, unit: "ms" });
     results.add({
@@ -429,15 +429,13 @@ async function overhead(server, fake, { provider, jobs, kind, wave, model = MODE
  * startedAt, finishedAt and the output Image.createdAt, all Date.now() on the server, ms
  * resolution) against the bench's clock on the same machine.
  */
-function phaseBreakdown(dataDir, rows) {
-  const db = openDb(dataDir);
+async function phaseBreakdown(server, rows) {
+  const store = await jobStore(server);
   try {
-    const stmt = db.prepare(`SELECT j.createdAt AS created, j.startedAt AS started, j.finishedAt AS finished, i.createdAt AS imageCreated
-      FROM "Job" j JOIN "JobOutput" o ON o.jobId = j.id AND o.position = 0 JOIN "Image" i ON i.id = o.imageId WHERE j.id = ?`);
     const parts = { "request → row inserted": [], "row → claimed by worker": [], "claimed → provider call": [], "answer → output image stored": [], "image → job finished": [], "finished → committed and seen": [] };
     const t = (v) => (typeof v === "number" ? v : Date.parse(v));
     for (const r of rows) {
-      const row = stmt.get(r.id);
+      const row = await store.phases(r.id);
       if (!row) continue;
       const [created, started, finished, image] = [t(row.created), t(row.started), t(row.finished), t(row.imageCreated)];
       parts["request → row inserted"].push(created - r.t0);
@@ -451,8 +449,37 @@ function phaseBreakdown(dataDir, rows) {
   } catch (error) {
     return { error: String(error?.message ?? error) };
   } finally {
-    db.close();
+    await store.close();
   }
+}
+
+/**
+ * Reads a job's row straight from the server's database, bypassing the server: its SQLite
+ * file (WAL, so reads never block it) or its PostgreSQL database (one connection).
+ * done(id) → {status, outputs}; phases(id) → the row's timestamps (ms) for phaseBreakdown.
+ */
+async function jobStore(server) {
+  if (server.databaseUrl) {
+    const client = await connectPg(server.databaseUrl);
+    const ms = (col) => `(EXTRACT(EPOCH FROM ${col}) * 1000)::float8`;
+    return {
+      done: async (id) => (await client.query(`SELECT j.status, (SELECT count(*)::int FROM "JobOutput" o WHERE o."jobId" = j.id) AS outputs FROM "Job" j WHERE j.id = $1`, [id])).rows[0],
+      phases: async (id) =>
+        (
+          await client.query(
+            `SELECT ${ms('j."createdAt"')} AS created, ${ms('j."startedAt"')} AS started, ${ms('j."finishedAt"')} AS finished, ${ms('i."createdAt"')} AS "imageCreated"
+             FROM "Job" j JOIN "JobOutput" o ON o."jobId" = j.id AND o.position = 0 JOIN "Image" i ON i.id = o."imageId" WHERE j.id = $1`,
+            [id],
+          )
+        ).rows[0],
+      close: () => client.end().catch(() => {}),
+    };
+  }
+  const db = openDb(server.dataDir);
+  const done = db.prepare(`SELECT j.status AS status, (SELECT count(*) FROM "JobOutput" o WHERE o.jobId = j.id) AS outputs FROM "Job" j WHERE j.id = ?`);
+  const phases = db.prepare(`SELECT j.createdAt AS created, j.startedAt AS started, j.finishedAt AS finished, i.createdAt AS imageCreated
+      FROM "Job" j JOIN "JobOutput" o ON o.jobId = j.id AND o.position = 0 JOIN "Image" i ON i.id = o.imageId WHERE j.id = ?`);
+  return { done: async (id) => done.get(id), phases: async (id) => phases.get(id), close: async () => db.close() };
 }
 
 /** Figures 1b and 4: 1 MP outputs (overhead with a real-sized image, thumbnail sizes), 12 MP uploads, ETag. */
@@ -550,8 +577,7 @@ async function photoOutputsAndImages(server, modelverse) {
  * providers cannot learn the result before their first poll), so the ideal wall time is
  * max over providers of ceil(jobs_p / concurrency_p) × slot_p. Memory is sampled throughout.
  */
-async function throughput(server, fakes) {
-  const section = "Throughput";
+async function throughput(server, fakes, { servers = [server], prefix = "throughput", section = "Throughput", judged = true } = {}) {
   const plan = SIZES.throughput;
   const total = Object.values(plan).reduce((s, n) => s + n, 0);
   const slot = {};
@@ -564,7 +590,8 @@ async function throughput(server, fakes) {
   for (const f of Object.values(fakes)) f.latencyMs = FAKE_LATENCY_MS;
   log(`${section}: ${total} jobs at once (${JSON.stringify(plan)}), ideal ${idealMs} ms`);
   results.load(section);
-  const cpu0 = server.cpuMs();
+  const cpuNow = () => servers.reduce((sum, s) => sum + s.cpuMs(), 0);
+  const cpu0 = cpuNow();
   const sampler = rssSampler(server, { everyMs: 100 });
   try {
     // Round-robin over providers, so no provider's jobs all arrive last.
@@ -574,7 +601,8 @@ async function throughput(server, fakes) {
 
     const startedAt = nowMs();
     const submitted = await withTimeout(
-      Promise.all(interleaved.map((provider, i) => postJob(server.url, { provider, model: MODEL[provider], prompt: `bench throughput ${provider} ${i} ${runTag}` }))),
+      // Round-robin over the instances too: each POST goes to the next one.
+      Promise.all(interleaved.map((provider, i) => postJob(servers[i % servers.length].url, { provider, model: MODEL[provider], prompt: `bench ${prefix} ${provider} ${i} ${runTag}` }))),
       120_000,
       "submitting the throughput jobs",
     );
@@ -589,7 +617,8 @@ async function throughput(server, fakes) {
       },
       { what: "all throughput jobs to finish", timeoutMs: limitMs, intervalMs: 200 },
     );
-    const jobs = await mapLimit(submitted, 8, (j) => getJob(server.url, j.id));
+    // Read back from the other instance than the one that took the POST (when there are two).
+    const jobs = await mapLimit(submitted, 8, (j, i) => getJob(servers[(i + 1) % servers.length].url, j.id));
     const succeeded = jobs.filter((j) => j.status === "succeeded" && j.outputs.length > 0);
     const endMs = Math.max(...jobs.map((j) => Date.parse(j.finishedAt ?? j.createdAt)));
     const wallMs = endMs - startedAt;
@@ -611,7 +640,7 @@ async function throughput(server, fakes) {
       };
     }
     const peak = Math.max(...sampler.stop());
-    const cpuMs = server.cpuMs() - cpu0;
+    const cpuMs = cpuNow() - cpu0;
     // Sync providers: the gap between a slot's answer leaving the fake and that slot's next
     // call arriving (calls in arrival order; call i reuses the slot freed by call i − concurrency),
     // while the POSTs were still being answered and after.
@@ -619,7 +648,7 @@ async function throughput(server, fakes) {
     const turnaround = {};
     for (const p of Object.keys(plan).filter((k) => SYNC[k])) {
       const calls = [...fakes[p].timings.entries()]
-        .filter(([prompt, t]) => prompt.startsWith("bench throughput") && t.sentAt)
+        .filter(([prompt, t]) => prompt.startsWith(`bench ${prefix} `) && t.sentAt)
         .map(([, t]) => t)
         .sort((x, y) => x.receivedAt - y.receivedAt);
       const during = [];
@@ -630,9 +659,22 @@ async function throughput(server, fakes) {
       }
       turnaround[p] = { whilePostsAnswered: summary(during), afterwards: summary(after) };
     }
-    results.details.throughput = { slotTurnaroundMs: turnaround, serverCpuMs: Math.round(cpuMs), serverCpuShareOfWall: round(cpuMs / wallMs, 2), jobs: total, submittedInMs: Math.round(submittedMs), wallMs: Math.round(wallMs), idealMs, perProvider, fakeLatencyMs: FAKE_LATENCY_MS, pollAfterMs: POLL_AFTER_MS, failed: jobs.filter((j) => j.status !== "succeeded").map((j) => ({ id: j.id, status: j.status, error: j.error })).slice(0, 5) };
+    // Nothing lost or doubled: every job's prompt reached its provider exactly once.
+    const calls = jobs.map((j) => fakes[j.provider].calls.get(j.prompt) ?? 0);
+    const lost = calls.filter((n) => n === 0).length;
+    const doubled = calls.filter((n) => n > 1).length;
+    results.details[prefix] = { instances: servers.length, lost, doubled, slotTurnaroundMs: turnaround, serverCpuMs: Math.round(cpuMs), serverCpuShareOfWall: round(cpuMs / wallMs, 2), jobs: total, submittedInMs: Math.round(submittedMs), wallMs: Math.round(wallMs), idealMs, perProvider, fakeLatencyMs: FAKE_LATENCY_MS, pollAfterMs: POLL_AFTER_MS, failed: jobs.filter((j) => j.status !== "succeeded").map((j) => ({ id: j.id, status: j.status, error: j.error })).slice(0, 5) };
     const worst = Object.entries(perProvider).sort((x, y) => y[1].ratio - x[1].ratio)[0];
-    results.add({ id: "throughput.succeeded", section, label: `Jobs succeeded (of ${total} submitted at once)`, value: succeeded.length, unit: "jobs", budget: { op: "==", value: total }, why: `${total - succeeded.length} jobs did not succeed; see details.throughput.failed.` });
+    results.add({ id: `${prefix}.succeeded`, section, label: `Jobs succeeded (of ${total} submitted at once)`, value: succeeded.length, unit: "jobs", budget: { op: "==", value: total }, why: `${total - succeeded.length} jobs did not succeed; see details.${prefix}.failed.` });
+    if (!judged) {
+      results.add({ id: `${prefix}.lost_or_doubled`, section, label: "Jobs whose provider call never came or came twice (counted at the fakes)", value: lost + doubled, unit: "jobs", budget: { op: "==", value: 0 }, why: `${lost} never reached their provider, ${doubled} reached it more than once.` });
+      const perRound = Object.entries(perProvider).map(([p, v]) => `${p} ${v.overheadPerRoundMs}`).join(", ");
+      results.add({ id: `${prefix}.wall_s`, section, label: "Time to drain: first submit → last job finished", value: wallMs / 1000, unit: "s", note: `ideal ${idealMs / 1000} s; all ${total} POSTs answered within ${round(submittedMs / 1000, 2)} s; stated` });
+      results.add({ id: `${prefix}.ratio`, section, label: "Time to drain ÷ ideal", value: wallMs / idealMs, unit: "×", note: `per-round overhead beyond the fake's time (ms): ${perRound}; stated` });
+      results.add({ id: `${prefix}.server_cpu_per_job_ms`, section, label: `Server CPU per job (all ${servers.length} instance${servers.length > 1 ? "s" : ""} ÷ jobs)`, value: cpuMs / total, unit: "ms", note: "stated" });
+      sampler.stop();
+      return;
+    }
     results.add({ id: "throughput.wall_s", section, label: "Wall time, first submit → last job finished", value: wallMs / 1000, unit: "s", note: `all ${total} POSTs answered within ${round(submittedMs / 1000, 2)} s` });
     results.add({ id: "throughput.ideal_s", section, label: "Ideal wall time: max over providers of ⌈jobs/concurrency⌉ × slot", value: idealMs / 1000, unit: "s" });
     results.add({
@@ -659,8 +701,126 @@ async function throughput(server, fakes) {
     results.add({ id: "memory.peak_rss_mb", section: "Memory", label: `Server RSS peak during the ${total}-job run (sampled every 100 ms)`, value: peak, unit: "MB", note: "stated, not budgeted" });
   } catch (error) {
     sampler.stop();
-    results.failed({ id: "throughput.ratio", section, label: "Wall time ÷ ideal", unit: "×", budget: { op: "<=", value: 1.2 }, error });
+    results.failed({ id: `${prefix}.ratio`, section, label: "Wall time ÷ ideal", unit: "×", budget: judged ? { op: "<=", value: 1.2 } : null, error });
+    if (!judged) return;
     results.failed({ id: "memory.peak_rss_mb", section: "Memory", label: "Server RSS peak during the job run", unit: "MB", error });
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Scale-out (issue 13): PostgreSQL with two instances against SQLite with one, same run.
+
+async function scaleout() {
+  const cluster = await startPostgres();
+  log(`PostgreSQL ${cluster.version} cluster started`);
+  let counter = 0;
+  // Distinct images for every job: a repeated one is deduplicated to its older Image row, whose createdAt would skew the phase breakdown.
+  const pool = await Promise.all(Array.from({ length: 2 * SIZES.overheadJobs + 2 * Object.values(SIZES.throughput).reduce((a, b) => a + b, 0) + 20 }, (_, i) => tinyPng(5000 + i)));
+  const image = () => pool[counter++ % pool.length];
+  const kinds = ["dmxapi", "modelverse", "therouter", "quickrouter"];
+  const startFakes = async () => Object.fromEntries(await Promise.all(kinds.map(async (k) => [k, await startFake(k, { image })])));
+  const stops = [];
+  try {
+    // SQLite, one instance.
+    const sqliteFakes = await startFakes();
+    stops.push(async () => Promise.all(Object.values(sqliteFakes).map((f) => f.close())));
+    const sqlite = await startServer({ dataDir: freshDataDir("so-sqlite"), env: fakeEnv(sqliteFakes) });
+    stops.push(() => sqlite.stop());
+    // PostgreSQL, two instances sharing the database and one DATA_DIR (folder storage on this machine).
+    const pgFakes = await startFakes();
+    stops.push(async () => Promise.all(Object.values(pgFakes).map((f) => f.close())));
+    const jobsUrl = await cluster.createDatabase("atelier_jobs");
+    const shared = await freshBackend("so-pg", jobsUrl);
+    const pgA = await startServer({ dataDir: shared, databaseUrl: jobsUrl, env: fakeEnv(pgFakes) });
+    stops.push(() => pgA.stop());
+    const pgB = await startServer({ dataDir: shared, databaseUrl: jobsUrl, env: fakeEnv(pgFakes) });
+    stops.push(() => pgB.stop());
+    log(`scale-out: SQLite at ${sqlite.url}; PostgreSQL at ${pgA.url} and ${pgB.url}`);
+
+    for (const [server, fakes] of [[sqlite, sqliteFakes], [pgA, pgFakes]]) {
+      for (const f of Object.values(fakes)) f.latencyMs = 0;
+      await withTimeout(
+        Promise.all(kinds.map(async (kind) => waitTerminal(server.url, (await postJob(server.url, { provider: kind, model: MODEL[kind], prompt: `warm-up ${kind} ${runTag}` })).id, 30_000))),
+        60_000,
+        "scale-out warm-up",
+      );
+    }
+
+    // (c) Submit → provider call, one job at a time; on PostgreSQL the other instance's worker runs too.
+    const runOverhead = async (server, fakes, backend, budget) => {
+      const prefix = `scaleout.${backend}_overhead`;
+      try {
+        await overhead(server, fakes.dmxapi, { provider: "dmxapi", jobs: SIZES.overheadJobs, kind: "main", wave: 1, prefix, section: `Scale-out: overhead per job on ${backend === "pg" ? "PostgreSQL, two instances" : "SQLite, one instance"} (one at a time)`, submitBudget: budget });
+      } catch (error) {
+        results.failed({ id: `${prefix}.submit_to_provider_p95_ms`, section: "Scale-out", label: `Submit → provider receives call on ${backend}, p95`, unit: "ms", budget, error });
+      }
+    };
+    await runOverhead(sqlite, sqliteFakes, "sqlite", null);
+    await runOverhead(pgA, pgFakes, "pg", { op: "<=", value: 150 });
+
+    // (a) The throughput mix at once: SQLite with one instance, then PostgreSQL with two.
+    await throughput(sqlite, sqliteFakes, { prefix: "scaleout.sqlite1", section: "Scale-out: jobs at once on SQLite, one instance", judged: false });
+    await throughput(pgA, pgFakes, { servers: [pgA, pgB], prefix: "scaleout.pg2", section: "Scale-out: jobs at once on PostgreSQL, two instances", judged: false });
+    while (stops.length) await stops.pop()();
+
+    // (b) The gallery's first page with a seeded history on PostgreSQL.
+    await pgHistory(cluster);
+  } finally {
+    while (stops.length) await stops.pop()().catch(() => {});
+  }
+  results.method(
+    "Scale-out (PostgreSQL)",
+    `A throwaway PostgreSQL ${cluster.version} cluster (initdb/pg_ctl in a temp folder, fsync off, bench/lib/postgres.mjs), migrated by scripts/migrate-pg.mjs. ` +
+      `Two \`next start\` instances share its database and one DATA_DIR (folder storage on this machine, not S3: both instances see the same files, and S3's ` +
+      `own latency stays out of figures about the queue); one SQLite instance with its own DATA_DIR runs the same things in the same run, each backend with ` +
+      `its own fakes. Overhead: as "Overhead per job" (${SIZES.overheadJobs} DMXAPI jobs one at a time, POSTed to the first instance, the row watched ` +
+      `straight in the database: SQLite's file, or one PostgreSQL connection polling every ~1 ms); on PostgreSQL either instance's worker may run the job. ` +
+      `Jobs at once: the throughput mix (${Object.values(SIZES.throughput).reduce((a, b) => a + b, 0)} jobs, each fake ${FAKE_LATENCY_MS} ms), POSTs alternating ` +
+      `between the two instances, each job read back from the other instance; "lost or doubled" counts jobs whose prompt reached its fake zero or ` +
+      `more than once. Gallery: ${SIZES.scales.at(-1).toLocaleString("en")} jobs seeded with the same generator as the SQLite history (bench/lib/seed.mjs) ` +
+      `through \`pg\` (INSERT … SELECT FROM unnest, 10k rows a statement, one transaction, then ANALYZE as autovacuum would), then GET /api/jobs ` +
+      `${SIZES.requests} times after 5 unmeasured, the p95 of the server's Server-Timing.`,
+  );
+}
+
+async function pgHistory(cluster) {
+  const rows = SIZES.scales.at(-1);
+  const scale = `${rows / 1000}k`;
+  const section = `Scale-out: history at ${scale} jobs on PostgreSQL`;
+  const id = `scaleout.pg_history_${scale}.first_page_p95_ms`;
+  const budget = { op: "<=", value: 30 };
+  let server;
+  try {
+    const url = await cluster.createDatabase("atelier_history");
+    server = await startServer({ dataDir: await freshBackend("so-history", url), databaseUrl: url });
+    const shapes = [[1024, 1024], [1184, 880], [880, 1184], [752, 1392]];
+    for (const [i, [w, h]] of shapes.entries()) await uploadImage(server.url, await photoLikePng(w, h, 600 + i), `seed-${i}.png`);
+    const client = await connectPg(url);
+    const images = (await client.query(`SELECT id, width, height FROM "Image"`)).rows;
+    const seeded = await seedJobsPg(client, { count: rows, images, seed: 31 });
+    await client.end();
+    results.details.scaleoutSeeding = { rows, outputs: seeded.outputs, ms: Math.round(seeded.ms), rowsPerS: Math.round(rows / (seeded.ms / 1000)) };
+    log(`seeded ${rows} jobs into PostgreSQL in ${Math.round(seeded.ms)} ms`);
+    results.load(section);
+    const { wall, server: st, body } = await timeGets(`${server.url}/api/jobs`, { count: SIZES.requests });
+    if (!Array.isArray(body?.items) || body.items.length === 0) throw new Error("the first page has no items");
+    const s = summary(wall);
+    const timing = st.length ? summary(st) : null;
+    results.details.scaleoutHistory = { client: s, serverTiming: timing, items: body.items.length };
+    results.add({
+      id,
+      section,
+      label: "GET /api/jobs first page on PostgreSQL, p95",
+      value: timing ? timing.p95 : s.p95,
+      unit: "ms",
+      budget,
+      note: `${timing ? `server time (Server-Timing app); p50 ${timing.p50} ms; client round trip p50 ${s.p50} / p95 ${s.p95} ms` : `client round trip; p50 ${s.p50} ms`}; ${body.items.length} items`,
+      why: `Median ${timing ? timing.p50 : s.p50} ms. ${results.contention(section)} The page is an id query plus a findMany with inputs and outputs, each a round trip to PostgreSQL over loopback.`,
+    });
+  } catch (error) {
+    results.failed({ id, section, label: "GET /api/jobs first page on PostgreSQL, p95", unit: "ms", budget, error });
+  } finally {
+    await server?.stop();
   }
 }
 
@@ -1195,7 +1355,7 @@ async function main() {
   const build = ensureBuild({ force: flag("--rebuild"), allowBuild: !flag("--no-build") });
   results.details.build = { distDir: distDirName(), built: build.built, buildMs: build.ms ?? null };
   // One part failing must not cost the others their figures.
-  for (const [part, name, run] of [["jobs", "server A", serverA], ["history", "server B", serverB], ["region", "region edits", regionEdits]]) {
+  for (const [part, name, run] of [["jobs", "server A", serverA], ["history", "server B", serverB], ["scaleout", "scale-out", scaleout], ["region", "region edits", regionEdits]]) {
     if (!runs(part)) continue;
     try {
       await run();

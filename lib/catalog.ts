@@ -43,7 +43,7 @@ export type ProviderSpec = {
   readonly baseUrl: string | null;
   /** async: submit returns an id to poll; sync: the answer carries the image. */
   readonly protocol: "async" | "sync";
-  /** Jobs this server runs against the provider at once. */
+  /** Jobs run against the provider at once, across every instance; `<ID>_CONCURRENCY` overrides it. */
   readonly concurrency: number;
   readonly models: readonly ModelSpec[];
 };
@@ -177,6 +177,11 @@ export type KeyedProviderId = { [K in ProviderId]: (typeof CATALOG)[K]["envKey"]
 export function providerEnvVars(id: ProviderId): { key: string; baseUrl: string } | null {
   const { envKey } = providerSpec(id);
   return envKey === null ? null : { key: envKey, baseUrl: envKey.replace(/_API_KEY$/, "_BASE_URL") };
+}
+
+/** The env var that overrides a provider's concurrency: THEROUTER_CONCURRENCY, DEMO_CONCURRENCY, … */
+export function concurrencyVar(id: ProviderId): string {
+  return `${id.toUpperCase()}_CONCURRENCY`;
 }
 
 export function providerSpec(id: ProviderId): ProviderSpec {

@@ -61,6 +61,8 @@ export type JobDto = {
   status: JobStatus;
   /** `message` is for the designer; `detail` is the provider's own words (cut short), shown on demand. */
   error: { code: string; message: string; detail: string | null } | null;
+  /** Failed `storage_failed` with the provider's result still fetchable: POST /api/jobs/:id/retry-save saves it. */
+  canRetrySave: boolean;
   inputs: (ImageRef & { thumbUrl: string })[];
   /** A region edit's mask (the input's size), or null. */
   mask: (ImageRef & { thumbUrl: string }) | null;

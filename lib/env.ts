@@ -1,7 +1,8 @@
 import "server-only";
 import path from "node:path";
 import { z } from "zod";
-import { CATALOG, PROVIDER_IDS, providerEnvVars, type ProviderId } from "./catalog";
+import { CATALOG, concurrencyVar, PROVIDER_IDS, providerEnvVars, type ProviderId } from "./catalog";
+import { DATABASE_URL_HINT, DATABASE_URL_PATTERN, databaseTarget, type DatabaseTarget } from "./database-url";
 
 const origin = (fallback: string) =>
   z
@@ -9,6 +10,12 @@ const origin = (fallback: string) =>
     .default(fallback)
     .transform((u) => u.replace(/\/+$/, ""));
 const key = z.string().trim().min(1).optional().catch(undefined);
+/** Unset and empty are the same: `S3_BUCKET=` in a .env file turns S3 off. */
+const optional = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => v || undefined);
 const ms = (fallback: number, max = 3_600_000) => z.coerce.number().int().min(0).max(max).default(fallback);
 
 /**
@@ -17,6 +24,11 @@ const ms = (fallback: number, max = 3_600_000) => z.coerce.number().int().min(0)
  */
 const schema = z.object({
   DATA_DIR: z.string().default("data"),
+  /** Unset or `file:…`: SQLite (the embedded default). `postgresql://…`: PostgreSQL (lib/database-url.ts). Empty counts as unset. */
+  DATABASE_URL: z.preprocess(
+    (value) => (typeof value === "string" ? value.trim() || undefined : value),
+    z.string().regex(DATABASE_URL_PATTERN, { error: DATABASE_URL_HINT }).optional(),
+  ),
   DEMO_DELAY_MS: ms(3000, 600_000),
   /** Set to "off" to run the web server without the job worker. */
   ATELIER_WORKER: z.enum(["on", "off"]).default("on"),
@@ -35,7 +47,44 @@ const schema = z.object({
   PROVIDER_JOB_DEADLINE_MS: ms(30 * 60_000, 24 * 3_600_000),
   /** Optional monthly spend limit; the studio warns before a submit would pass it. */
   ATELIER_BUDGET_USD: z.coerce.number().positive().optional().catch(undefined),
+  /** Set: images live in this S3-compatible bucket instead of DATA_DIR/images. */
+  S3_BUCKET: optional,
+  /** For S3-compatible servers (MinIO, R2, …); unset means AWS itself. */
+  S3_ENDPOINT: z.preprocess(
+    (v) => v || undefined,
+    z
+      .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://s3.example.com" })
+      .refine((u) => !new URL(u).username && !new URL(u).password, "must not carry credentials: use S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY")
+      .optional(),
+  ),
+  S3_REGION: z.string().trim().min(1).default("us-east-1"),
+  /** Both or neither: without them the SDK's own chain (instance role, AWS_* variables) applies. */
+  S3_ACCESS_KEY_ID: optional,
+  S3_SECRET_ACCESS_KEY: optional,
+  /** 1 for servers that only understand https://host/bucket/key (MinIO and most self-hosted ones). */
+  S3_FORCE_PATH_STYLE: z.enum(["0", "1"]).default("0"),
 });
+
+export type S3Settings = {
+  bucket: string;
+  endpoint: string | undefined;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+  forcePathStyle: boolean;
+};
+
+/** The S3 settings hang together, or the server refuses to start (names only, never values). */
+function s3Settings(data: z.infer<typeof schema>): { s3?: S3Settings; problems: string[] } {
+  const { S3_BUCKET: bucket, S3_ENDPOINT: endpoint, S3_ACCESS_KEY_ID: accessKeyId, S3_SECRET_ACCESS_KEY: secretAccessKey } = data;
+  const problems: string[] = [];
+  if (!bucket) {
+    if (endpoint || accessKeyId || secretAccessKey) problems.push("  S3_BUCKET: required when other S3_* settings are given");
+    return { problems };
+  }
+  if (!accessKeyId !== !secretAccessKey) problems.push("  S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: give both or neither");
+  const credentials = accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined;
+  return { s3: { bucket, endpoint, region: data.S3_REGION, credentials, forcePathStyle: data.S3_FORCE_PATH_STYLE === "1" }, problems };
+}
 
 export type ProviderSettings = { apiKey: string | undefined; baseUrl: string };
 
@@ -50,30 +99,44 @@ const providerSchema = z.object(
   ),
 );
 
-export type Env = z.infer<typeof schema> & {
+/** Each provider's limit of jobs at once, for all instances together (THEROUTER_CONCURRENCY=4, …). */
+const concurrencySchema = z.object(
+  Object.fromEntries(PROVIDER_IDS.map((id) => [concurrencyVar(id), z.coerce.number().int().min(1).max(1000).default(CATALOG[id].concurrency)])),
+);
+
+export type Env = Omit<z.infer<typeof schema>, "DATABASE_URL"> & {
   dataDir: string;
-  databaseUrl: string;
+  database: DatabaseTarget;
+  /** Absent when images live in DATA_DIR/images. */
+  s3: S3Settings | undefined;
   /** Absent for the demo engine, which needs no settings. */
   providers: Partial<Record<ProviderId, ProviderSettings>>;
+  concurrency: Record<ProviderId, number>;
 };
 
 function load(): Env {
   const parsed = schema.safeParse(process.env);
   const parsedProviders = providerSchema.safeParse(process.env);
-  if (!parsed.success || !parsedProviders.success) {
-    const issues = [...(parsed.error?.issues ?? []), ...(parsedProviders.error?.issues ?? [])];
+  const parsedConcurrency = concurrencySchema.safeParse(process.env);
+  if (!parsed.success || !parsedProviders.success || !parsedConcurrency.success) {
+    const issues = [...(parsed.error?.issues ?? []), ...(parsedProviders.error?.issues ?? []), ...(parsedConcurrency.error?.issues ?? [])];
     // Names and reasons only: a value could be a key.
     const lines = issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`Invalid environment:\n${lines.join("\n")}`);
   }
+  const { s3, problems } = s3Settings(parsed.data);
+  if (problems.length > 0) throw new Error(`Invalid environment:\n${problems.join("\n")}`);
   const values = parsedProviders.data as Record<string, string | undefined>;
   const providers: Env["providers"] = {};
   for (const id of PROVIDER_IDS) {
     const vars = providerEnvVars(id);
     if (vars) providers[id] = { apiKey: values[vars.key], baseUrl: values[vars.baseUrl]! };
   }
+  const limits = parsedConcurrency.data as Record<string, number>;
+  const concurrency = Object.fromEntries(PROVIDER_IDS.map((id) => [id, limits[concurrencyVar(id)]!])) as Env["concurrency"];
   const dataDir = path.resolve(/* turbopackIgnore: true */ process.cwd(), parsed.data.DATA_DIR);
-  return { ...parsed.data, dataDir, databaseUrl: `file:${path.join(dataDir, "atelier.db")}`, providers };
+  const { DATABASE_URL, ...settings } = parsed.data;
+  return { ...settings, dataDir, database: databaseTarget(DATABASE_URL, dataDir), s3, providers, concurrency };
 }
 
 let cached: Env | undefined;

@@ -20,6 +20,8 @@ export type ErrorCode =
   | "provider_not_configured"
   | "already_finished"
   | "not_recoverable"
+  /** Image storage (the S3 bucket) cannot be reached or refuses us: try again later. */
+  | "storage_unavailable"
   | "internal";
 
 /** A refusal the user can act on; its message is safe to show. */
@@ -27,8 +29,10 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** The underlying failure, for logs and job details; never part of an answer. */
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = "AppError";
   }
 }

@@ -2,7 +2,7 @@ import "server-only";
 import { randomInt } from "node:crypto";
 import { CATALOG, findModel, MATCH_INPUT, type AspectRatioChoice, type Mode, type ProviderId } from "./catalog";
 import { splitModelFilter } from "./client/gallery-filter";
-import { db } from "./db";
+import { db, dialect } from "./db";
 import { imageUrl, thumbUrl, type JobDto, type JobPage } from "./dto";
 import { type Image, Prisma } from "./generated/prisma/client";
 import { readImageBytes } from "./images";
@@ -40,6 +40,11 @@ function jobError(code: string, message: string, detail: string | null): NonNull
   return legacy ? { code, message: legacy[1]!, detail: readableDetail(legacy[2]!) } : { code, message, detail: null };
 }
 
+/** A result that could not be stored, whose provider link or job id was kept: it can be fetched again for free. */
+export function canRetrySave(job: Pick<JobRow, "status" | "errorCode" | "resultUrls" | "providerJobId">): boolean {
+  return job.status === "failed" && job.errorCode === "storage_failed" && Boolean(job.resultUrls || job.providerJobId);
+}
+
 export function toJobDto(job: JobRow): JobDto {
   const ref = ({ image }: { image: Image }) => ({
     imageId: image.id,
@@ -59,6 +64,7 @@ export function toJobDto(job: JobRow): JobDto {
     n: job.n,
     status: job.status as JobStatus,
     error: job.errorCode ? jobError(job.errorCode, job.errorMessage ?? "", job.errorDetail) : null,
+    canRetrySave: canRetrySave(job),
     inputs: job.inputs.map(ref),
     mask: job.maskImage ? ref({ image: job.maskImage }) : null,
     region:
@@ -141,7 +147,7 @@ async function checkMask(maskImageId: string, inputIds: string[]): Promise<void>
   await readMask(await readImageBytes(mask), { width: input.width, height: input.height });
 }
 
-/** Saves planned jobs in one transaction (before any provider work), then wakes the worker. */
+/** Saves planned jobs in one transaction (before any provider work), then hands them to the queue and wakes the worker. */
 async function insertJobs(planned: PlannedJob[], batchId: string | null): Promise<JobDto[]> {
   const rows = await db().$transaction(
     planned.map(({ inputIds, ...job }) =>
@@ -157,6 +163,7 @@ async function insertJobs(planned: PlannedJob[], batchId: string | null): Promis
       }),
     ),
   );
+  await jobQueue().enqueue(rows);
   kickWorker();
   return rows.map(toJobDto);
 }
@@ -230,9 +237,10 @@ export async function listJobs(raw: Partial<ListJobsQuery> | Record<string, unkn
     from && Prisma.sql`id >= ${idFloor(Date.parse(from))}`,
     to && Prisma.sql`id < ${idFloor(Date.parse(to) + 86_400_000)}`,
     favorite &&
-      Prisma.sql`EXISTS (SELECT 1 FROM "JobOutput" o JOIN "Image" i ON i.id = o."imageId" WHERE o."jobId" = "Job".id AND i.favorite = 1)`,
-    // instr, not LIKE: a search for "%" or "_" must match those characters literally.
-    q && Prisma.sql`instr(lower(prompt), lower(${q})) > 0`,
+      Prisma.sql`EXISTS (SELECT 1 FROM "JobOutput" o JOIN "Image" i ON i.id = o."imageId" WHERE o."jobId" = "Job".id AND i.favorite = TRUE)`,
+    // A position, not LIKE: a search for "%" or "_" must match those characters literally.
+    // lower() folds ASCII on both; PostgreSQL also folds other letters when its locale knows them.
+    q && (dialect() === "postgresql" ? Prisma.sql`strpos(lower(prompt), lower(${q})) > 0` : Prisma.sql`instr(lower(prompt), lower(${q})) > 0`),
   ].filter((clause): clause is Prisma.Sql => Boolean(clause));
   const ids = await db().$queryRaw<{ id: string }[]>`
     SELECT id FROM "Job"

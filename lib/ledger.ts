@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { db } from "./db";
+import { db, dialect } from "./db";
 import { env } from "./env";
 import { invalid } from "./errors";
 import { idFloor } from "./ids";
@@ -17,12 +17,18 @@ export async function getLedger(raw: Record<string, unknown>, now = Date.now()):
   const to = parsed.data.to ?? day(now);
   const from = parsed.data.from ?? day(Date.parse(to) - 29 * 86_400_000);
   const range = Prisma.sql`status = 'succeeded' AND id >= ${idFloor(Date.parse(from))} AND id < ${idFloor(Date.parse(to) + 86_400_000)}`;
-  const rows = await db().$queryRaw<{ day: string; provider: string; model: string; jobs: bigint; images: bigint; costUsd: number | null; unpriced: bigint }[]>`
-    SELECT substr("createdAt", 1, 10) AS day, provider, model, COUNT(*) AS jobs,
+  // Times are stored in UTC on both: SQLite as ISO text, PostgreSQL as a timestamp without zone.
+  const pg = dialect() === "postgresql";
+  const dayOf = pg ? Prisma.sql`to_char("createdAt", 'YYYY-MM-DD')` : Prisma.sql`substr("createdAt", 1, 10)`;
+  // Byte order, as SQLite sorts, whatever collation the PostgreSQL database was made with.
+  const bytewise = pg ? Prisma.sql`COLLATE "C"` : Prisma.empty;
+  // Counts are bigint on both; PostgreSQL sums them as numeric (a Decimal here): Number() reads either.
+  const rows = await db().$queryRaw<{ day: string; provider: string; model: string; jobs: bigint; images: bigint | Prisma.Decimal; costUsd: number | null; unpriced: bigint }[]>`
+    SELECT ${dayOf} AS day, provider, model, COUNT(*) AS jobs,
            COALESCE(SUM((SELECT COUNT(*) FROM "JobOutput" o WHERE o."jobId" = "Job".id)), 0) AS images,
-           SUM("costUsd") AS "costUsd", SUM("costUsd" IS NULL) AS unpriced
+           SUM("costUsd") AS "costUsd", COUNT(*) - COUNT("costUsd") AS unpriced
     FROM "Job" WHERE ${range}
-    GROUP BY day, provider, model ORDER BY day, provider, model`;
+    GROUP BY day, provider, model ORDER BY day, provider ${bytewise}, model ${bytewise}`;
   const ledgerRows = rows.map((r) => ({
     day: r.day,
     provider: r.provider,

@@ -2,7 +2,8 @@ import "server-only";
 import { db } from "./db";
 import { thumbUrl, type Lineage, type LineageNode } from "./dto";
 import { AppError, invalid, notFound } from "./errors";
-import { createJob, getJob } from "./jobs";
+import { canRetrySave, createJob, getJob } from "./jobs";
+import { jobQueue } from "./queue";
 import { ID_PATTERN, imageMetaSchema, jobIdsSchema } from "./schemas";
 import { storage } from "./storage";
 import { abortRunningJob, kickWorker } from "./worker-handle";
@@ -142,13 +143,14 @@ export async function getLineage(imageId: string): Promise<Lineage> {
 export async function retrySaving(id: string): Promise<JobDto> {
   const job = ID_PATTERN.test(id) ? await db().job.findUnique({ where: { id } }) : null;
   if (!job) throw notFound(`Job ${id} does not exist.`);
-  if (job.status !== "failed" || job.errorCode !== "storage_failed" || !(job.resultUrls || job.providerJobId)) {
+  if (!canRetrySave(job)) {
     throw new AppError("not_recoverable", "Only a job whose result could not be saved, and whose provider link was kept, can retry saving.");
   }
-  await db().job.updateMany({
+  const { count } = await db().job.updateMany({
     where: { id, status: "failed", errorCode: "storage_failed" },
     data: { status: "queued", errorCode: null, errorMessage: null, errorDetail: null, finishedAt: null },
   });
+  if (count === 1) await jobQueue().enqueue([job]);
   kickWorker();
   return (await getJob(id))!;
 }

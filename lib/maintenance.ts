@@ -1,19 +1,17 @@
 import "server-only";
-import fs from "node:fs/promises";
-import path from "node:path";
 import { db } from "./db";
-import { env } from "./env";
 import { storage } from "./storage";
 
 const GRACE_MS = 60 * 60_000;
 
 /**
  * Removes what a crash or a cancel can leave behind: output images no job points at
- * (stored just before a cancel or a kill), half-written temp files, and files with no row.
- * Only things older than an hour, so nothing a running job is about to use, and no file
- * another server process on the same data is writing (a write is renamed into place within
- * seconds, and its row follows). Each delete re-checks in the database, so an image a peer
- * has just attached to a job stays.
+ * (stored just before a cancel or a kill), half-written temp files, and stored bytes with no
+ * row (the row write failed after the bytes were stored), in the folder or the bucket alike.
+ * Only things older than an hour, so nothing a running job is about to use, and no key
+ * another server process is writing (its bytes are stored within seconds, and its row
+ * follows). Each delete re-checks in the database, so an image a peer has just attached to a
+ * job stays.
  */
 export async function sweepOrphans(now = Date.now()): Promise<{ images: number; files: number }> {
   const cutoff = new Date(now - GRACE_MS);
@@ -28,19 +26,15 @@ export async function sweepOrphans(now = Date.now()): Promise<{ images: number; 
     await storage().delete(image.thumbPath);
   }
   const known = new Set((await db().image.findMany({ select: { path: true, thumbPath: true } })).flatMap((i) => [i.path, i.thumbPath]));
-  const root = path.join(env().dataDir, "images");
   let files = 0;
-  for (const entry of await fs.readdir(root, { recursive: true, withFileTypes: true }).catch(() => [])) {
-    if (!entry.isFile()) continue;
-    const full = path.join(entry.parentPath, entry.name);
-    const key = path.relative(root, full).split(path.sep).join("/");
-    if (known.has(key)) continue;
-    // Gone meanwhile: a peer's temp file renamed into place, or its own sweep.
-    const stat = await fs.stat(full).catch(() => null);
-    if (stat && stat.mtimeMs < cutoff.getTime()) {
-      await fs.rm(full, { force: true });
-      files++;
-    }
+  for await (const { key, modified } of storage().list()) {
+    if (known.has(key) || modified.getTime() >= cutoff.getTime()) continue;
+    // Re-checked: the same bytes uploaded meanwhile are stored again under this key, then get a row.
+    const sha256 = key.slice(key.lastIndexOf("/") + 1).split(".")[0]!;
+    const row = await db().image.findUnique({ where: { sha256 }, select: { path: true, thumbPath: true } });
+    if (row?.path === key || row?.thumbPath === key) continue;
+    await storage().delete(key);
+    files++;
   }
   return { images, files };
 }

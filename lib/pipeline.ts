@@ -1,6 +1,7 @@
 import "server-only";
 import { findModel, type AspectRatioChoice, type Mode, type ProviderId } from "./catalog";
 import type { Db } from "./db";
+import { isDatabaseOutage } from "./db-outage";
 import type { Job } from "./generated/prisma/client";
 import { AppError } from "./errors";
 import { ingestImage, readImageBytes } from "./images";
@@ -31,6 +32,12 @@ export type JobLease = {
   signal: AbortSignal;
   state(): Promise<LeaseState>;
   record(data: JobProgress): Promise<void>;
+  /**
+   * Runs a step that needs the database, riding out an outage (a restart) for as long as the
+   * lease would hold anyway. Without it, a result in hand when the database blinked was left to
+   * another owner, which can only end a sync job `interrupted`.
+   */
+  outlast<T>(step: () => Promise<T>): Promise<T>;
 };
 
 export type Outcome =
@@ -65,7 +72,7 @@ export async function runPipeline(job: Job, lease: JobLease, deps: PipelineDeps)
     retrying(attempt, shouldRetry, attempts, signal, deps);
   let providerJobId = job.providerJobId;
   try {
-    const { request, edit, progress } = await buildRequest(job, deps.db);
+    const { request, edit, progress } = await lease.outlast(() => buildRequest(job, deps.db));
     if (progress) await lease.record(progress);
     // A retried save starts from the result links kept by the failed attempt.
     let images: ProviderImage[] | undefined = job.resultUrls ? (JSON.parse(job.resultUrls) as ProviderImage[]) : undefined;
@@ -99,12 +106,16 @@ export async function runPipeline(job: Job, lease: JobLease, deps: PipelineDeps)
       else wait = polled.pollAfterMs ?? DEFAULT_POLL_MS;
     }
     await throwIfStopped(lease);
-    const outputs = await store(images, ctx, lease, edit);
+    // Retry saving (lib/library.ts) fetches the result again from kept links or the provider job id.
+    const refetchable = Boolean(providerJobId) || images.every((image) => "url" in image);
+    const outputs = await store(images, ctx, lease, edit, refetchable);
     const price = findModel(provider, job.model)?.priceUsd;
     const costUsd = price == null ? null : Math.round(price * outputs.length * 10_000) / 10_000;
     return { kind: "succeeded", result: { costUsd, outputs } };
   } catch (error) {
-    if (error instanceof Stopped || signal.reason === STOP) return { kind: "stopped" };
+    // The database out of reach for longer than the queue rides out is not the job's fault either:
+    // it is left to be taken over (a saved provider id is polled again) once the database is back.
+    if (error instanceof Stopped || signal.reason === STOP || isDatabaseOutage(error)) return { kind: "stopped" };
     if (error instanceof Canceled || signal.aborted) {
       if (providerJobId && adapter.cancel) {
         await adapter.cancel(providerJobId, { ...ctx, signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
@@ -181,7 +192,13 @@ async function buildRequest(job: Job, db: Db): Promise<{ request: GenerationRequ
 }
 
 /** Downloads (URLs expire) and stores every result before the job counts as done. */
-async function store(images: ProviderImage[], ctx: ProviderContext, lease: JobLease, edit: EditSource | null): Promise<StoredOutput[]> {
+async function store(
+  images: ProviderImage[],
+  ctx: ProviderContext,
+  lease: JobLease,
+  edit: EditSource | null,
+  refetchable: boolean,
+): Promise<StoredOutput[]> {
   if (images.length === 0) throw new ProviderError({ code: "invalid_response", userMessage: "The provider answered without an image." });
   const links = images.filter((image) => "url" in image);
   if (links.length === images.length) await lease.record({ resultUrls: JSON.stringify(links) });
@@ -191,26 +208,38 @@ async function store(images: ProviderImage[], ctx: ProviderContext, lease: JobLe
     const { bytes, change } = await measured(received, edit);
     try {
       stored.push({
-        imageId: (await ingestImage(bytes, "output")).id,
+        imageId: (await lease.outlast(() => ingestImage(bytes, "output"))).id,
         seed: image.seed ?? null,
         changeFraction: change?.fraction ?? null,
         changeOutsideMask: change?.outsideMask ?? null,
       });
     } catch (error) {
-      if (error instanceof AppError) {
+      if (isDatabaseOutage(error)) throw error;
+      if (error instanceof AppError && !isStorageOutage(error)) {
         throw new ProviderError({ code: "invalid_response", userMessage: "The provider returned a file that is not a usable image.", detail: error.message });
       }
-      throw new ProviderError({
-        code: "storage_failed",
-        userMessage:
-          links.length === images.length
-            ? "The result could not be saved: the data folder is full or not writable. Atelier kept the provider's link; free some space, then choose “Retry saving”."
-            : "The result could not be saved: the data folder is full or not writable. The provider sent the image inline, so it could not be kept; free some space and run the job again.",
-        detail: error instanceof Error ? error.message : String(error),
-      });
+      throw storageFailed(error, refetchable);
     }
   }
   return stored;
+}
+
+const isStorageOutage = (error: unknown): boolean => error instanceof AppError && error.code === "storage_unavailable";
+
+/** A result in hand that could not be stored: a full or read-only folder, or a bucket out of reach. */
+function storageFailed(error: unknown, refetchable: boolean): ProviderError {
+  const [why, fix] = isStorageOutage(error)
+    ? ["image storage cannot be reached", "once it is back,"]
+    : ["the data folder is full or not writable", "free some space, then"];
+  const next = refetchable
+    ? `Atelier kept the provider's link; ${fix} choose “Retry saving”.`
+    : `The provider sent the image inline, so it could not be kept; ${fix} run the job again.`;
+  const cause = error instanceof AppError && error.cause instanceof Error ? error.cause : error;
+  return new ProviderError({
+    code: "storage_failed",
+    userMessage: `The result could not be saved: ${why}. ${next}`,
+    detail: cause instanceof Error ? cause.message : String(cause),
+  });
 }
 
 /** A region edit's result composited into the input (lossless PNG); any edit's change measured. */
@@ -253,6 +282,10 @@ async function download(url: string, ctx: ProviderContext): Promise<Buffer> {
 function describeFailure(error: unknown): JobFailure {
   if (error instanceof ProviderError) {
     return { code: error.code, message: error.userMessage, detail: error.detail ? readableDetail(error.detail) : null };
+  }
+  if (isStorageOutage(error)) {
+    // Reading the job's input images, before any provider call.
+    return { code: "storage_failed", message: "Image storage cannot be reached, so the input images could not be read. Run the job again once it is back.", detail: null };
   }
   return { code: "internal", message: "Something went wrong inside Atelier while running this job.", detail: null };
 }

@@ -41,6 +41,7 @@ export async function startWorker(): Promise<void> {
     idleMs: env().WORKER_IDLE_MS,
     queue: jobQueue(),
     leaseMs: env().WORKER_LEASE_MS,
+    concurrency: (id) => env().concurrency[id],
     timeouts: { syncCallMs: env().PROVIDER_SYNC_TIMEOUT_MS, requestMs: env().PROVIDER_REQUEST_TIMEOUT_MS },
     jobDeadlineMs: env().PROVIDER_JOB_DEADLINE_MS,
     log: (message, extra) => console.error(message, extra ?? ""),

@@ -2,6 +2,7 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import { CATALOG, PROVIDER_IDS, type ProviderId } from "./catalog";
+import { isDatabaseOutage, outageReason, throughOutage } from "./db-outage";
 import type { Job } from "./generated/prisma/client";
 import { runPipeline, STOP, type Outcome, type PipelineDeps } from "./pipeline";
 import { SqliteJobQueue } from "./queue/sqlite";
@@ -107,6 +108,8 @@ export class JobWorker {
           if (Object.keys(limits).length === 0) break;
           const claimed = await this.queue.claim(this.id, limits);
           if (!claimed) break;
+          // Its own job, whose lease had lapsed while renewals failed: the claim renewed it, and it runs on here.
+          if (this.inFlight.has(claimed.job.id)) continue;
           if (claimed.resumed && !resumable(claimed.job)) {
             await this.queue.fail(this.id, claimed.job.id, { code: "interrupted", message: INTERRUPTED });
           } else {
@@ -116,7 +119,8 @@ export class JobWorker {
       } while (this.refill && !this.stopped);
     } catch (error) {
       // A busy database or a transient error must not kill the loop; the next tick retries.
-      this.deps.log?.("[worker] claim failed", error);
+      if (isDatabaseOutage(error)) this.deps.log?.(`[worker] claim failed, database out of reach: ${outageReason(error)}`);
+      else this.deps.log?.("[worker] claim failed", error);
     } finally {
       this.filling = false;
     }
@@ -159,7 +163,8 @@ export class JobWorker {
         this.inFlight.get(jobId)?.controller.abort(state === "lost" ? STOP : undefined);
       }
     } catch (error) {
-      this.deps.log?.("[worker] lease renewal failed", error);
+      if (isDatabaseOutage(error)) this.deps.log?.(`[worker] lease renewal failed, database out of reach: ${outageReason(error)}`);
+      else this.deps.log?.("[worker] lease renewal failed", error);
     }
   }
 
@@ -169,6 +174,7 @@ export class JobWorker {
       signal: controller.signal,
       state: () => this.queue.state(this.id, job.id),
       record: (data: JobProgress) => this.queue.record(this.id, job.id, data),
+      outlast: <T>(step: () => Promise<T>) => throughOutage(step, this.leaseMs, (message) => this.deps.log?.(message)),
     };
     const done = runPipeline(job, lease, this.deps)
       .then((outcome) => this.settle(job.id, outcome))

@@ -1,4 +1,5 @@
-// The whole `npm test`: Chromium check, build, typecheck, Vitest (unit + API), Playwright, stress.
+// The whole `npm test`: Chromium and PostgreSQL check, build, typecheck, Vitest (unit + API, then the API
+// suite again on PostgreSQL + S3), Playwright, stress.
 // Ends with one line "N passed, N failed"; exits non-zero when anything failed or nothing ran.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -9,6 +10,9 @@ import { fileURLToPath } from "node:url";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const BIN = path.join(ROOT, "node_modules/.bin");
 const CHROMIUM = "/usr/bin/chromium";
+// Same lookup as tests/support/postgres.ts: Debian's server packages, version 15 or newer.
+const PG_ROOT = "/usr/lib/postgresql";
+const PG_MIN = 15;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "atelier-run-"));
 const totals = { passed: 0, failed: 0, tests: 0 };
 
@@ -25,6 +29,12 @@ function run(cmd, args, extraEnv = {}) {
   const r = spawnSync(cmd, args, { stdio: "inherit", env: { ...process.env, ...extraEnv } });
   if (r.error) console.error(`could not run ${cmd}: ${r.error.message}`);
   return r.status ?? 1;
+}
+
+function postgresBinDir() {
+  const versions = fs.existsSync(PG_ROOT) ? fs.readdirSync(PG_ROOT).map(Number).filter((v) => v >= PG_MIN) : [];
+  const bin = versions.sort((a, b) => b - a).map((v) => path.join(PG_ROOT, String(v), "bin"))[0];
+  return bin && fs.existsSync(path.join(bin, "initdb")) ? bin : undefined;
 }
 
 /** A step that is one test: pass or fail. */
@@ -52,8 +62,33 @@ function finish(code) {
   process.exit(code || totals.failed > 0 || totals.tests === 0 ? 1 : 0);
 }
 
+/** API test files left out of the PostgreSQL + S3 run, and why (printed with the run). */
+const SQLITE_ONLY = {
+  "tests/api/storage-s3.test.ts": "compares bucket storage with folder storage, both on SQLite, and reads the SQLite file itself",
+  "tests/api/bench-smoke.test.ts": "bench/run.mjs starts servers of its own, which the switch does not reach: it would only repeat the first run",
+};
+
+/** One Vitest run with a JSON report, its results added to the totals under `label`. */
+function runVitest(label, args, extraEnv = {}) {
+  const json = path.join(tmp, `${label.replace(/\W+/g, "-")}.json`);
+  const code = run(path.join(BIN, "vitest"), ["run", ...args, "--reporter=default", "--reporter=json", `--outputFile.json=${json}`], extraEnv);
+  const v = readJson(json);
+  if (!v) {
+    console.error(`${label} wrote no JSON report.`);
+    return check(false, label);
+  }
+  const passed = v.numPassedTests ?? 0;
+  // Skipped and todo tests count as failures: the suite allows none.
+  let failed = (v.numFailedTests ?? 0) + (v.numPendingTests ?? 0) + (v.numTodoTests ?? 0);
+  if (failed === 0 && (code !== 0 || (v.numFailedTestSuites ?? 0) > 0)) failed = Math.max(1, v.numFailedTestSuites ?? 0);
+  totals.passed += passed;
+  totals.failed += failed;
+  totals.tests += passed + failed;
+  console.log(`${label}: ${passed} passed, ${failed} failed`);
+}
+
 function main() {
-  heading("1. Chromium");
+  heading("1. Chromium and PostgreSQL");
   if (fs.existsSync(CHROMIUM)) {
     console.log(`found ${CHROMIUM}`);
   } else if (process.getuid?.() === 0) {
@@ -68,9 +103,22 @@ function main() {
     return finish(1);
   }
 
-  heading("2. Prisma client");
-  if (fs.existsSync(path.join(ROOT, "lib/generated/prisma"))) console.log("lib/generated/prisma exists (npm install ran prisma generate)");
-  else check(run(path.join(BIN, "prisma"), ["generate"]) === 0, "prisma generate");
+  // The PostgreSQL suite (tests/pg) starts its own throwaway cluster from these binaries.
+  if (postgresBinDir()) {
+    console.log(`found PostgreSQL in ${postgresBinDir()}`);
+  } else if (process.getuid?.() === 0) {
+    run("apt-get", ["update"]);
+    run("apt-get", ["install", "-y", "postgresql"], { DEBIAN_FRONTEND: "noninteractive" });
+    if (!postgresBinDir()) console.error("apt-get did not install PostgreSQL: the PostgreSQL suite will fail, saying it did not run.");
+  } else {
+    console.error(`No PostgreSQL ${PG_MIN}+ under ${PG_ROOT}: the PostgreSQL suite will fail, saying it did not run. Install it: sudo apt-get install -y postgresql`);
+  }
+
+  heading("2. Prisma clients");
+  for (const [client, schema] of [["prisma", "prisma/schema.prisma"], ["prisma-pg", "prisma/postgresql/schema.prisma"]]) {
+    if (fs.existsSync(path.join(ROOT, "lib/generated", client))) console.log(`lib/generated/${client} exists (npm install generated it)`);
+    else check(run(path.join(BIN, "prisma"), ["generate", "--schema", schema]) === 0, `prisma generate --schema ${schema}`);
+  }
 
   // The build comes before the typecheck: it writes next-env.d.ts and .next/types, which tsconfig includes.
   heading("3. next build");
@@ -82,24 +130,15 @@ function main() {
   if (!built) return finish(1);
 
   heading("5. Vitest (unit + API)");
-  const vitestJson = path.join(tmp, "vitest.json");
-  const vitestCode = run(path.join(BIN, "vitest"), [
-    "run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestJson}`,
-  ]);
-  const v = readJson(vitestJson);
-  if (!v) {
-    console.error("Vitest wrote no JSON report.");
-    check(false, "vitest");
-  } else {
-    const passed = v.numPassedTests ?? 0;
-    // Skipped and todo tests count as failures: the suite allows none.
-    let failed = (v.numFailedTests ?? 0) + (v.numPendingTests ?? 0) + (v.numTodoTests ?? 0);
-    if (failed === 0 && (vitestCode !== 0 || (v.numFailedTestSuites ?? 0) > 0)) failed = Math.max(1, v.numFailedTestSuites ?? 0);
-    totals.passed += passed;
-    totals.failed += failed;
-    totals.tests += passed + failed;
-    console.log(`vitest: ${passed} passed, ${failed} failed`);
-  }
+  runVitest("vitest", []);
+
+  // The API suite again with every server on its own PostgreSQL database (one throwaway cluster
+  // for the run) and its own S3 bucket (s3rver): tests/support/scaleout.ts.
+  heading("5b. Vitest API suite on PostgreSQL + S3");
+  for (const [file, why] of Object.entries(SQLITE_ONLY)) console.log(`not in this run: ${file} (${why})`);
+  runVitest("vitest (PostgreSQL + S3)", ["tests/api", ...Object.keys(SQLITE_ONLY).flatMap((file) => ["--exclude", file])], {
+    ATELIER_TEST_BACKEND: "scaleout",
+  });
 
   heading("6. Playwright (end to end)");
   const pwJson = path.join(tmp, "playwright.json");
@@ -125,23 +164,7 @@ function main() {
 
   // Load (200 jobs at once) and repeated kill -9 restarts; about 2 minutes. Figures go to tests/.artifacts/stress-results.json.
   heading("7. Stress (load and restart loops)");
-  const stressJson = path.join(tmp, "stress.json");
-  const stressCode = run(path.join(BIN, "vitest"), [
-    "run", "--config", "tests/stress/vitest.stress.mts", "--reporter=default", "--reporter=json", `--outputFile.json=${stressJson}`,
-  ]);
-  const st = readJson(stressJson);
-  if (!st) {
-    console.error("The stress suite wrote no JSON report.");
-    check(false, "stress");
-  } else {
-    const passed = st.numPassedTests ?? 0;
-    let failed = (st.numFailedTests ?? 0) + (st.numPendingTests ?? 0) + (st.numTodoTests ?? 0);
-    if (failed === 0 && (stressCode !== 0 || (st.numFailedTestSuites ?? 0) > 0)) failed = Math.max(1, st.numFailedTestSuites ?? 0);
-    totals.passed += passed;
-    totals.failed += failed;
-    totals.tests += passed + failed;
-    console.log(`stress: ${passed} passed, ${failed} failed`);
-  }
+  runVitest("stress", ["--config", "tests/stress/vitest.stress.mts"]);
   return finish(0);
 }
 

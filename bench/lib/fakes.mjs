@@ -16,6 +16,7 @@ const MAX_REQUESTS = 20_000;
  */
 export async function startFake(kind, opts) {
   const timings = new Map(); // prompt -> { receivedAt, sentAt }
+  const calls = new Map(); // prompt -> submissions received (more than one = a job sent twice)
   const waiters = new Map(); // prompt -> resolve(sentAt)
   const files = new Map();
   const jobs = new Map();
@@ -26,6 +27,7 @@ export async function startFake(kind, opts) {
     latencyMs: 0,
     image: opts.image,
     timings,
+    calls,
     requests: () => count,
     /** Resolves with the time the answer for `prompt` was sent (the final answer, for async). */
     whenSent(prompt) {
@@ -35,6 +37,7 @@ export async function startFake(kind, opts) {
     },
     reset() {
       timings.clear();
+      calls.clear();
       waiters.clear();
       files.clear();
       jobs.clear();
@@ -42,6 +45,7 @@ export async function startFake(kind, opts) {
   };
 
   const received = (prompt, at) => {
+    if (prompt) calls.set(prompt, (calls.get(prompt) ?? 0) + 1);
     if (prompt && !timings.has(prompt)) timings.set(prompt, { receivedAt: at });
   };
   const sent = (prompt) => {

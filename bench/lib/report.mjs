@@ -117,8 +117,8 @@ const fmtBudget = (f) => (f.budget ? `${f.budget.op === "<=" ? "≤" : "="} ${f.
 const verdict = (f) => (f.skipped ? "—" : f.pass === true ? "pass" : f.pass === false ? "**short**" : "stated");
 
 // The issue's order of figures; within a group, the order they were measured in.
-const GROUPS = ["overhead.", "overhead_concurrent.", "overhead_1mp.", "throughput.", "history.", "images.", "frontend.", "memory.", "region.", "clone."];
-const METHOD_ORDER = ["Overhead per job", "Throughput", "History at scale", "Images", "Front end", "Memory", "Region edits", "Fresh clone", "CPU profile (--profile)"];
+const GROUPS = ["overhead.", "overhead_concurrent.", "overhead_1mp.", "throughput.", "history.", "images.", "frontend.", "memory.", "scaleout.", "region.", "clone."];
+const METHOD_ORDER = ["Overhead per job", "Throughput", "History at scale", "Images", "Front end", "Memory", "Scale-out (PostgreSQL)", "Region edits", "Fresh clone", "CPU profile (--profile)"];
 const groupOf = (f) => {
   const i = GROUPS.findIndex((g) => f.id.startsWith(g));
   return i < 0 ? GROUPS.length : i;

@@ -81,75 +81,80 @@ export function openDb(dataDir) {
 }
 
 /**
- * Inserts `count` jobs (with their inputs and outputs) in one transaction. `images` are
- * Image rows ({id, width, height}) the jobs may use as inputs and outputs.
- * Statuses are terminal only, so the running worker has nothing to pick up.
+ * The seeded history, one job at a time: { job (a Job row), input (an image id or null),
+ * outputs ([imageId, seed] per output) }. `images` are Image rows ({id, width, height}).
+ * Statuses are terminal only, so a running worker has nothing to pick up.
  */
-export function seedJobs(db, { count, images, seed = 1, nowMs = Date.now() }) {
-  if (!images.length) throw new Error("seedJobs needs at least one stored image");
+export function* generateJobs({ count, images, seed = 1, nowMs = Date.now() }) {
+  if (!images.length) throw new Error("seeding needs at least one stored image");
   const rand = rng(seed);
   const YEAR = 365 * 24 * 3600_000;
   const times = Array.from({ length: count }, () => Math.floor(nowMs - 3600_000 - rand() * YEAR)).sort((a, b) => a - b);
+  for (const created of times) {
+    let r = rand();
+    let provider = PROVIDERS[0];
+    for (const p of PROVIDERS) {
+      if (r < p.weight) {
+        provider = p;
+        break;
+      }
+      r -= p.weight;
+    }
+    const model = pick(rand, provider.models);
+    const edit = model.edit && (!model.generate || rand() < 0.4);
+    const n = model.maxN > 1 && rand() < 0.2 ? 2 + Math.floor(rand() * (model.maxN - 1)) : 1;
+    const s = rand();
+    const status = s < 0.86 ? "succeeded" : s < 0.94 ? "failed" : "canceled";
+    const jobSeed = Math.floor(rand() * 2147483647);
+    const input = edit ? pick(rand, images) : null;
+    const started = created + 50 + Math.floor(rand() * 2000);
+    const finished = started + (status === "canceled" ? 2000 : 30_000 + Math.floor(rand() * 150_000));
+    const failure = status === "failed" ? pick(rand, FAILURES) : null;
+    const id = ulid(created);
+    const job = {
+      id,
+      provider: provider.id,
+      model: model.id,
+      mode: edit ? "edit" : "generate",
+      prompt: prompt(rand, edit),
+      aspectRatio: edit && rand() < 0.5 ? "match_input" : pick(rand, RATIOS),
+      seed: jobSeed,
+      n,
+      status,
+      providerJobId: provider.id === "therouter" ? `img_${id.slice(-12).toLowerCase()}` : provider.id === "quickrouter" ? id.slice(-20).toLowerCase() : null,
+      attempts: 1,
+      claimedBy: "w_seed",
+      errorCode: failure?.[0] ?? null,
+      errorMessage: failure?.[1] ?? null,
+      costUsd: status === "succeeded" && model.price != null ? Math.round(model.price * n * 10_000) / 10_000 : null,
+      parentImageId: input?.id ?? null,
+      createdAt: iso(created),
+      startedAt: iso(started),
+      finishedAt: iso(finished),
+    };
+    const outputs = status === "succeeded" ? Array.from({ length: n }, (_, i) => [pick(rand, images).id, (jobSeed + i) % 2147483648]) : [];
+    yield { job, input: input?.id ?? null, outputs };
+  }
+}
+
+/** Inserts `count` jobs of generateJobs (with their inputs and outputs) into SQLite in one transaction. */
+export function seedJobs(db, options) {
   const insertJob = db.prepare(`INSERT INTO "Job" (id, provider, model, mode, prompt, aspectRatio, seed, n, status, providerJobId, attempts, claimedBy, errorCode, errorMessage, costUsd, parentImageId, createdAt, startedAt, finishedAt)
     VALUES (@id, @provider, @model, @mode, @prompt, @aspectRatio, @seed, @n, @status, @providerJobId, @attempts, @claimedBy, @errorCode, @errorMessage, @costUsd, @parentImageId, @createdAt, @startedAt, @finishedAt)`);
   const insertInput = db.prepare(`INSERT INTO "JobInput" (jobId, position, imageId) VALUES (?, 0, ?)`);
   const insertOutput = db.prepare(`INSERT INTO "JobOutput" (jobId, position, imageId, seed) VALUES (?, ?, ?, ?)`);
   let outputs = 0;
   const run = db.transaction(() => {
-    for (const created of times) {
-      let r = rand();
-      let provider = PROVIDERS[0];
-      for (const p of PROVIDERS) {
-        if (r < p.weight) {
-          provider = p;
-          break;
-        }
-        r -= p.weight;
-      }
-      const model = pick(rand, provider.models);
-      const edit = model.edit && (!model.generate || rand() < 0.4);
-      const n = model.maxN > 1 && rand() < 0.2 ? 2 + Math.floor(rand() * (model.maxN - 1)) : 1;
-      const s = rand();
-      const status = s < 0.86 ? "succeeded" : s < 0.94 ? "failed" : "canceled";
-      const jobSeed = Math.floor(rand() * 2147483647);
-      const input = edit ? pick(rand, images) : null;
-      const started = created + 50 + Math.floor(rand() * 2000);
-      const finished = started + (status === "canceled" ? 2000 : 30_000 + Math.floor(rand() * 150_000));
-      const failure = status === "failed" ? pick(rand, FAILURES) : null;
-      const id = ulid(created);
-      insertJob.run({
-        id,
-        provider: provider.id,
-        model: model.id,
-        mode: edit ? "edit" : "generate",
-        prompt: prompt(rand, edit),
-        aspectRatio: edit && rand() < 0.5 ? "match_input" : pick(rand, RATIOS),
-        seed: jobSeed,
-        n,
-        status,
-        providerJobId: provider.id === "therouter" ? `img_${id.slice(-12).toLowerCase()}` : provider.id === "quickrouter" ? id.slice(-20).toLowerCase() : null,
-        attempts: 1,
-        claimedBy: "w_seed",
-        errorCode: failure?.[0] ?? null,
-        errorMessage: failure?.[1] ?? null,
-        costUsd: status === "succeeded" && model.price != null ? Math.round(model.price * n * 10_000) / 10_000 : null,
-        parentImageId: input?.id ?? null,
-        createdAt: iso(created),
-        startedAt: iso(started),
-        finishedAt: iso(finished),
-      });
-      if (input) insertInput.run(id, input.id);
-      if (status === "succeeded") {
-        for (let i = 0; i < n; i++) {
-          insertOutput.run(id, i, pick(rand, images).id, (jobSeed + i) % 2147483648);
-          outputs++;
-        }
-      }
+    for (const { job, input, outputs: o } of generateJobs(options)) {
+      insertJob.run(job);
+      if (input) insertInput.run(job.id, input);
+      for (const [i, [imageId, seed]] of o.entries()) insertOutput.run(job.id, i, imageId, seed);
+      outputs += o.length;
     }
   });
   const started = performance.now();
   run();
-  return { jobs: count, outputs, ms: performance.now() - started };
+  return { jobs: options.count, outputs, ms: performance.now() - started };
 }
 
 export function jobCount(db) {

@@ -4,6 +4,7 @@ import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { migratePostgres } from "../../scripts/migrate-pg.mjs";
 import { freePort, log, onCleanup, ROOT, sleep } from "./util.mjs";
 
 const NEXT_BIN = path.join(ROOT, "node_modules/next/dist/bin/next");
@@ -62,10 +63,26 @@ function untouchTsconfig(file, before) {
   }
 }
 
-/** A fresh temp DATA_DIR migrated with the real migrations (`prisma migrate deploy`). */
-export function freshDataDir(label) {
+/**
+ * A fresh temp DATA_DIR migrated with the real migrations (`prisma migrate deploy`); with a
+ * postgresql:// `databaseUrl`, that database is migrated instead (scripts/migrate-pg.mjs, as
+ * `npm run studio` does) and the DATA_DIR holds only the image files.
+ */
+export async function freshBackend(label, databaseUrl) {
+  if (!databaseUrl?.startsWith("postgres")) return freshDataDir(label);
+  await migratePostgres(databaseUrl);
+  return tempDir(label);
+}
+
+function tempDir(label) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `atelier-bench-${label}-`));
   onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A fresh temp DATA_DIR migrated with the real migrations (`prisma migrate deploy`). */
+export function freshDataDir(label) {
+  const dir = tempDir(label);
   const r = spawnSync(process.execPath, [PRISMA_BIN, "migrate", "deploy"], {
     cwd: ROOT,
     env: { ...process.env, DATA_DIR: dir, DATABASE_URL: undefined },
@@ -76,8 +93,11 @@ export function freshDataDir(label) {
   return dir;
 }
 
-/** Starts `next start` on 127.0.0.1 with DATA_DIR and extra env; resolves once GET /api/providers answers 200. */
-export async function startServer({ dataDir, env = {}, nodeArgs = [] }) {
+/**
+ * Starts `next start` on 127.0.0.1 with DATA_DIR (and DATABASE_URL when given: PostgreSQL) and
+ * extra env; resolves once GET /api/providers answers 200.
+ */
+export async function startServer({ dataDir, databaseUrl, env = {}, nodeArgs = [] }) {
   if (!fs.existsSync(path.join(distDir(), "BUILD_ID"))) throw new Error(`no production build in ${distDir()}`);
   const port = await freePort();
   let logs = "";
@@ -93,7 +113,7 @@ export async function startServer({ dataDir, env = {}, nodeArgs = [] }) {
       NEXT_TELEMETRY_DISABLED: "1",
       // As `npm run studio`: SIGTERM goes to Atelier's graceful shutdown.
       NEXT_MANUAL_SIG_HANDLE: "1",
-      DATABASE_URL: undefined,
+      DATABASE_URL: databaseUrl,
       ATELIER_PASSWORD: undefined,
       DATA_DIR: dataDir,
       ...env,
@@ -154,6 +174,7 @@ export async function startServer({ dataDir, env = {}, nodeArgs = [] }) {
     url,
     pid: child.pid,
     dataDir,
+    databaseUrl,
     readyMs: Date.now() - startedAt,
     logs: () => logs,
     rssMb: () => treeRssMb(child.pid),

@@ -1,4 +1,5 @@
 import type { CompareImage } from "./hooks";
+import { loadImage, maskCoverage } from "./mask-pixels";
 
 /** Work at most this many pixels on the long side: sharp enough, and ~20 ms per pass. */
 const MAX_SIDE = 2048;
@@ -15,16 +16,6 @@ export type Pixels = { a: Uint8ClampedArray; b: Uint8ClampedArray; region: Uint8
 
 /** What a pass counted: the share of compared pixels in scope that changed, and of those outside the region. */
 export type DiffCounts = { changed: number; changedOutside: number | null };
-
-function loadImage(url: string): Promise<HTMLImageElement> {
-  return new Promise((resolve, reject) => {
-    const image = new Image();
-    image.decoding = "async";
-    image.onload = () => resolve(image);
-    image.onerror = () => reject(new Error(`Could not load ${url}`));
-    image.src = url;
-  });
-}
 
 /**
  * Reads both images, and the mask when there is one. The mask has the masked job's input size,
@@ -57,15 +48,10 @@ export async function readPixels(a: CompareImage, b: CompareImage, maskUrl: stri
   };
 }
 
-/**
- * Painted or not, per pixel. Luminance × alpha reads both kinds of mask: the painter's (white,
- * strength in alpha) and an upload's (greyscale); any strength (past rounding) counts, as on the server.
- */
+/** Painted or not, per pixel: any strength (past rounding) counts, as on the server. */
 function regionOf(mask: Uint8ClampedArray): Uint8Array {
   const region = new Uint8Array(mask.length / 4);
-  for (let p = 0, i = 0; p < region.length; p++, i += 4) {
-    region[p] = (mask[i]! * 0.299 + mask[i + 1]! * 0.587 + mask[i + 2]! * 0.114) * mask[i + 3]! >= 128 ? 1 : 0;
-  }
+  for (let p = 0, i = 0; p < region.length; p++, i += 4) region[p] = maskCoverage(mask, i) >= 128 ? 1 : 0;
   return region;
 }
 

@@ -1,3 +1,5 @@
+import { loadImage, maskCoverage } from "./mask-pixels";
+
 /** Read a mask at most this many pixels on the long side: a 24 MP mask costs what a 3 MP one does. */
 const MAX_SIDE = 2048;
 /** The contour follows where the mask crosses half strength, where the server's blend does too. */
@@ -73,16 +75,6 @@ export function contourSegments(values: ArrayLike<number>, width: number, height
 /** A mask's edge, drawn into a box by scaling x by the mask's displayed width and y by its height. */
 export type Contour = { path: Path2D; ratio: number };
 
-function loadImage(url: string): Promise<HTMLImageElement> {
-  return new Promise((resolve, reject) => {
-    const image = new Image();
-    image.decoding = "async";
-    image.onload = () => resolve(image);
-    image.onerror = () => reject(new Error(`Could not load ${url}`));
-    image.src = url;
-  });
-}
-
 async function traceContour(url: string): Promise<Contour> {
   const image = await loadImage(url);
   const k = Math.min(1, MAX_SIDE / Math.max(image.naturalWidth, image.naturalHeight));
@@ -96,11 +88,8 @@ async function traceContour(url: string): Promise<Contour> {
   ctx.imageSmoothingQuality = "high";
   ctx.drawImage(image, 0, 0, width, height);
   const rgba = ctx.getImageData(0, 0, width, height).data;
-  // Luminance × alpha reads both kinds of mask: the painter's (white, strength in alpha) and an upload's (greyscale).
   const strength = new Float32Array(width * height);
-  for (let p = 0, i = 0; p < strength.length; p++, i += 4) {
-    strength[p] = ((rgba[i]! * 0.299 + rgba[i + 1]! * 0.587 + rgba[i + 2]! * 0.114) * rgba[i + 3]!) / 255;
-  }
+  for (let p = 0, i = 0; p < strength.length; p++, i += 4) strength[p] = maskCoverage(rgba, i) / 255;
   const segments = contourSegments(strength, width, height);
   // In fractions of the mask, so one path serves every pane at any size.
   const path = new Path2D();

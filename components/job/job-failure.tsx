@@ -10,12 +10,14 @@ import { useNow } from "@/lib/client/use-now";
 import { ElapsedTime } from "../ui/elapsed-time";
 import { AlertIcon, EditIcon } from "../ui/icons";
 import { RetryButton } from "./job-actions";
+import { RetrySaveButton } from "./retry-save-button";
 import { buttonPrimary } from "../ui/button-styles";
 
 /**
  * What a failed job says and offers: the message in plain words, the provider's own words
  * behind "Details", and the way out that fits the failure. A content filter refusing the
- * instruction will refuse it again, so there the way out is to edit the instruction.
+ * instruction will refuse it again, so there the way out is to edit the instruction. A result
+ * that could not be stored but can still be fetched is saved again, not generated (and billed) again.
  */
 export function JobFailure({ job }: { job: JobDto }) {
   const error = job.error;
@@ -38,7 +40,12 @@ export function JobFailure({ job }: { job: JobDto }) {
           </div>
         </details>
       ) : null}
-      {moderated ? (
+      {job.canRetrySave ? (
+        <>
+          <p className="text-xs text-zinc-400">Retry saving fetches the same result again, without generating it anew.</p>
+          <RetrySaveButton jobId={job.id} />
+        </>
+      ) : moderated ? (
         <>
           <p className="text-xs text-zinc-400">The same instruction would be refused again: reword it, then run it.</p>
           <Link href={`${remixUrl(job.id)}#prompt`} className={buttonPrimary}>

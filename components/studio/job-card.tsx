@@ -6,6 +6,7 @@ import type { JobDto } from "@/lib/dto";
 import { isActive, STATUS_LABEL } from "@/lib/client/jobs";
 import { ratioLabel } from "@/lib/client/format";
 import { CancelJobButton } from "../job/cancel-job-button";
+import { RetrySaveButton } from "../job/retry-save-button";
 import { ElapsedTime } from "../ui/elapsed-time";
 import { AlertIcon, CloseIcon, Spinner } from "../ui/icons";
 import { StatusBadge } from "../ui/status-badge";
@@ -91,6 +92,11 @@ export function JobCard({ job, onDismiss }: { job: JobDto; onDismiss?: () => voi
           <p className="mt-1 line-clamp-2 text-xs text-red-300" data-testid="job-error">
             {job.error.message}
           </p>
+        ) : null}
+        {job.canRetrySave ? (
+          <div className="mt-1.5">
+            <RetrySaveButton jobId={job.id} compact />
+          </div>
         ) : null}
       </div>
 

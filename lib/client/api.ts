@@ -88,6 +88,11 @@ export function rerunJob(jobId: string): Promise<JobDto> {
   return request(`/api/jobs/${enc(jobId)}/rerun`, { method: "POST" });
 }
 
+/** Fetches a result that could not be stored again from the provider: the job is queued once more. */
+export function retrySaving(jobId: string): Promise<JobDto> {
+  return request(`/api/jobs/${enc(jobId)}/retry-save`, { method: "POST" });
+}
+
 /** The server takes at most 500 ids per call. */
 const DELETE_CHUNK = 500;
 

@@ -1,10 +1,8 @@
 import "server-only";
 import { PROVIDER_IDS, type ProviderId } from "../catalog";
-import type { Db } from "../db";
 import { Prisma } from "../generated/prisma/client";
-import type { CancelOutcome, ClaimedJob, JobFailure, JobProgress, JobQueue, JobResult, LeaseState, ProviderLimits, QueueOptions } from "./types";
-
-const TERMINAL = ["succeeded", "failed", "canceled"];
+import { LeaseQueue, leaseState } from "./leases";
+import type { ClaimedJob, LeaseState, ProviderLimits } from "./types";
 
 /**
  * The queue in the jobs table itself. Every change is one conditional UPDATE, and SQLite runs
@@ -12,11 +10,8 @@ const TERMINAL = ["succeeded", "failed", "canceled"];
  * another process's claim. A provider's slots are the rows holding an unexpired lease, which
  * includes canceled jobs whose owner has not yet told the provider.
  */
-export class SqliteJobQueue implements JobQueue {
-  constructor(
-    private readonly db: Db,
-    private readonly options: QueueOptions,
-  ) {}
+export class SqliteJobQueue extends LeaseQueue {
+  readonly kind = "sqlite";
 
   async claim(owner: string, limits: ProviderLimits): Promise<ClaimedJob | null> {
     const now = new Date(this.options.now());
@@ -85,48 +80,6 @@ export class SqliteJobQueue implements JobQueue {
     return new Map(jobIds.map((id) => [id, leaseState(owner, rows.find((row) => row.id === id))]));
   }
 
-  async state(owner: string, jobId: string): Promise<LeaseState> {
-    return leaseState(owner, await this.db.job.findUnique({ where: { id: jobId }, select: { status: true, claimedBy: true } }));
-  }
-
-  async record(owner: string, jobId: string, data: JobProgress): Promise<void> {
-    await this.db.job.updateMany({ where: { id: jobId, status: "running", claimedBy: owner }, data });
-  }
-
-  async complete(owner: string, jobId: string, { costUsd, outputs }: JobResult): Promise<boolean> {
-    const done = await this.db.$transaction(async (tx) => {
-      const { count } = await tx.job.updateMany({
-        where: { id: jobId, status: "running", claimedBy: owner },
-        data: { status: "succeeded", finishedAt: new Date(this.options.now()), costUsd, leaseExpiresAt: null },
-      });
-      // Canceled meanwhile: the cancel wins and the outputs stay unattached.
-      if (count !== 1) return false;
-      await tx.jobOutput.createMany({ data: outputs.map(({ imageId, seed, changeFraction, changeOutsideMask }, position) => ({
-          jobId,
-          imageId,
-          seed,
-          position,
-          changeFraction: changeFraction ?? null,
-          changeOutsideMask: changeOutsideMask ?? null,
-        })) });
-      return true;
-    });
-    if (!done) await this.release(owner, jobId);
-    return done;
-  }
-
-  async fail(owner: string, jobId: string, { code, message, detail }: JobFailure): Promise<void> {
-    const { count } = await this.db.job.updateMany({
-      where: { id: jobId, claimedBy: owner, status: { notIn: TERMINAL } },
-      data: { status: "failed", errorCode: code, errorMessage: message, errorDetail: detail ?? null, finishedAt: new Date(this.options.now()), leaseExpiresAt: null },
-    });
-    if (count !== 1) await this.release(owner, jobId);
-  }
-
-  async release(owner: string, jobId: string): Promise<void> {
-    await this.db.job.updateMany({ where: { id: jobId, claimedBy: owner }, data: { leaseExpiresAt: null } });
-  }
-
   async leaseHolders(): Promise<string[]> {
     const rows = await this.db.job.findMany({
       where: { status: "running", leaseExpiresAt: { gt: new Date(this.options.now()) } },
@@ -136,22 +89,8 @@ export class SqliteJobQueue implements JobQueue {
     return rows.flatMap((row) => (row.claimedBy ? [row.claimedBy] : []));
   }
 
-  async expireLeases(owner: string): Promise<void> {
-    await this.db.job.updateMany({ where: { claimedBy: owner, leaseExpiresAt: { not: null } }, data: { leaseExpiresAt: null } });
-  }
-
-  async requestCancel(jobId: string): Promise<CancelOutcome> {
-    const data = { status: "canceled", finishedAt: new Date(this.options.now()), errorCode: null, errorMessage: null, errorDetail: null };
-    // The lease stays: the slot is free only once the owner has stopped the job at the provider.
-    if ((await this.db.job.updateMany({ where: { id: jobId, status: "queued" }, data })).count === 1) return "queued";
-    if ((await this.db.job.updateMany({ where: { id: jobId, status: "running" }, data })).count === 1) return "running";
-    return (await this.db.job.count({ where: { id: jobId } })) ? "finished" : "not_found";
+  async health(): Promise<void> {
+    await this.db.$queryRaw`SELECT 1 FROM "Job" LIMIT 1`;
   }
 }
 
-function leaseState(owner: string, row: { status: string; claimedBy: string | null } | null | undefined): LeaseState {
-  // A deleted job is stopped like a canceled one: nobody wants its result.
-  if (!row) return "canceled";
-  if (row.claimedBy !== owner) return "lost";
-  return row.status === "running" ? "held" : "canceled";
-}

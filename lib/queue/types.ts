@@ -9,6 +9,12 @@ import type { Job } from "../generated/prisma/client";
  */
 export interface JobQueue {
   /**
+   * Hands freshly queued jobs (rows already committed) to the scheduler, where it is not the
+   * jobs table itself. Never throws: a job it could not hand over is found by the queue's
+   * own reconciliation.
+   */
+  enqueue(jobs: { id: string; provider: string }[]): Promise<void>;
+  /**
    * Leases one job of a provider that has a free slot: a job whose previous owner's lease ran
    * out (`resumed`) before a queued one. `limits` is the most jobs that may hold a lease per
    * provider across every owner; providers left out are not claimed from.
@@ -34,6 +40,10 @@ export interface JobQueue {
   expireLeases(owner: string): Promise<void>;
   /** Queued → canceled at once; running → canceled, and its owner stops it on its next renewal. */
   requestCancel(jobId: string): Promise<CancelOutcome>;
+  /** For /api/health: where the queue lives ("sqlite", "pg-boss"). */
+  readonly kind: string;
+  /** For /api/health: a cheap question to the queue's store; throws when it does not answer. */
+  health(): Promise<void>;
 }
 
 export type ProviderLimits = Partial<Record<ProviderId, number>>;

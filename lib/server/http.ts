@@ -19,6 +19,7 @@ const ANSWERS: Record<ErrorCode, { status: number; code?: string }> = {
   provider_not_configured: { status: 409 },
   already_finished: { status: 409 },
   not_recoverable: { status: 409 },
+  storage_unavailable: { status: 503 },
   internal: { status: 500 },
 };
 

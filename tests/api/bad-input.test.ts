@@ -1,13 +1,10 @@
 /**
  * Bad input through the JSON API of the production server, as one table: every row is a
  * request that must be refused with its documented status and `{error:{code,message}}`,
- * leave no file in DATA_DIR/images and no row in the database, and leave the server serving.
+ * leave no stored image file (folder or bucket) and no row in the database, and leave the server serving.
  * Then the unusual-but-valid images that must be accepted and normalised (upright, first
  * frame, sRGB, 8-bit thumbnails).
  */
-import fs from "node:fs";
-import path from "node:path";
-import Database from "better-sqlite3";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -34,6 +31,7 @@ import {
 } from "../support/bad-files";
 import { gradientPng, hugeFilePng } from "../support/fixtures";
 import { download, type Json, startServer, type TestServer, uploadOk } from "../support/server";
+import { storedCounts } from "../support/stored";
 
 let server: TestServer;
 let imageA: string;
@@ -60,30 +58,9 @@ afterAll(async () => {
 });
 
 // ---------------------------------------------------------------------------------------
-// What "left behind" means: files under DATA_DIR/images and rows in the database.
+// What "left behind" means: stored image files (the folder or the bucket) and rows in the database.
 
-function countFiles(dir: string): number {
-  if (!fs.existsSync(dir)) return 0;
-  let n = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    n += entry.isDirectory() ? countFiles(path.join(dir, entry.name)) : 1;
-  }
-  return n;
-}
-
-type Snapshot = { files: number } & Record<(typeof TABLES)[number], number>;
-
-function snapshot(): Snapshot {
-  const db = new Database(path.join(server.dataDir, "atelier.db"), { readonly: true, fileMustExist: true });
-  try {
-    const rows = Object.fromEntries(
-      TABLES.map((t) => [t, (db.prepare(`SELECT count(*) AS n FROM "${t}"`).get() as { n: number }).n]),
-    ) as Record<(typeof TABLES)[number], number>;
-    return { files: countFiles(path.join(server.dataDir, "images")), ...rows };
-  } finally {
-    db.close();
-  }
-}
+const snapshot = () => storedCounts(server, TABLES);
 
 // ---------------------------------------------------------------------------------------
 // Requests.
@@ -294,7 +271,7 @@ describe("bad input: a clear 4xx, nothing left behind, still serving", () => {
 
   for (const row of rows) {
     it(row.name, async () => {
-      const before = snapshot();
+      const before = await snapshot();
       const res = await row.send();
       const text = await res.text();
       let body: Json;
@@ -310,7 +287,7 @@ describe("bad input: a clear 4xx, nothing left behind, still serving", () => {
       expect(typeof body?.error?.message, seen).toBe("string");
       expect(body.error.message.trim().length, seen).toBeGreaterThan(0);
 
-      expect(snapshot(), "files under DATA_DIR/images and database rows").toEqual(before);
+      expect(await snapshot(), "stored image files and database rows").toEqual(before);
       const alive = await fetch(`${server.url}/api/providers`, { signal: timeout() });
       await alive.arrayBuffer();
       expect(alive.status).toBe(200);
@@ -326,11 +303,11 @@ describe("bad input: a clear 4xx, nothing left behind, still serving", () => {
 // Accepted and normalised.
 
 async function uploadAccepted(bytes: Buffer, filename: string) {
-  const before = snapshot();
+  const before = await snapshot();
   const res = await uploadFile(bytes, filename);
   const body = await res.json();
   expect(res.status, JSON.stringify(body)).toBe(201);
-  const after = snapshot();
+  const after = await snapshot();
   // One original and one thumbnail, one Image row.
   expect(after).toEqual({ ...before, files: before.files + 2, Image: before.Image + 1 });
   const thumb = await download(server.url, `/api/images/${body.id}?variant=thumb`);

@@ -14,7 +14,7 @@ const ROOT = path.resolve(__dirname, "../..");
 const RUN_TIMEOUT_MS = 220_000; // the smoke's own watchdog stops it at 200 s
 
 /**
- * The figures of issues 7 and 12 that the smoke run must produce (1k rows instead of 10k/100k;
+ * The figures of issues 7, 12 and 13 that the smoke run must produce (1k rows instead of 10k/100k;
  * region edits of 0.5, 1 and 3 MP instead of 12, 24 and 40 MP).
  */
 const EXPECTED = [
@@ -41,6 +41,17 @@ const EXPECTED = [
   "frontend.first_gallery_paint_ms",
   "memory.idle_rss_mb",
   "memory.peak_rss_mb",
+  "scaleout.sqlite_overhead.total_p95_ms",
+  "scaleout.pg_overhead.submit_to_provider_p95_ms",
+  "scaleout.pg_overhead.total_p95_ms",
+  "scaleout.sqlite1.succeeded",
+  "scaleout.sqlite1.lost_or_doubled",
+  "scaleout.sqlite1.wall_s",
+  "scaleout.pg2.succeeded",
+  "scaleout.pg2.lost_or_doubled",
+  "scaleout.pg2.wall_s",
+  "scaleout.pg2.server_cpu_per_job_ms",
+  "scaleout.pg_history_1k.first_page_p95_ms",
   "region.cpu_ratio_800x600",
   "region.cpu_ratio_1200x800",
   "region.wall_ratio_800x600",
@@ -95,6 +106,9 @@ describe("npm run bench -- --smoke", () => {
       expect(notNumeric.map(([id, f]) => `${id}=${JSON.stringify(f.value)}`), "figures without a numeric value").toEqual([]);
       expect(byId.get("throughput.succeeded")?.value).toBe(results.details.throughput.jobs);
       expect(byId.get("images.etag_repeat_status")?.value).toBe(304);
+      // Two PostgreSQL instances lose and double nothing.
+      expect(byId.get("scaleout.pg2.succeeded")?.value).toBe(results.details["scaleout.pg2"].jobs);
+      expect(byId.get("scaleout.pg2.lost_or_doubled")?.value).toBe(0);
       // The smoke leaves out only the slow figure.
       expect([...byId].filter(([, f]) => f.skipped).map(([id]) => id)).toEqual(["clone.fresh_clone_to_serving_s"]);
 

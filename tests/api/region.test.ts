@@ -4,9 +4,6 @@
  * kept byte for byte), the crop each provider protocol receives, and one recipe applied to
  * several images.
  */
-import fs from "node:fs";
-import path from "node:path";
-import Database from "better-sqlite3";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AspectRatio, ASPECT_RATIOS } from "../../lib/catalog";
@@ -15,6 +12,7 @@ import { gradientPng } from "../support/fixtures";
 import type { QuickRouterFake, TheRouterFake, ModelverseFake } from "../support/provider-fakes";
 import { type Fleet, startFleet } from "../support/provider-fleet";
 import { apiError, createJob, download, getJson, type Json, postJson, startServer, type TestServer, uploadOk, waitForJob } from "../support/server";
+import { storedCounts } from "../support/stored";
 
 const UNKNOWN_ID = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
 const TABLES = ["Image", "Job", "JobInput", "JobOutput"] as const;
@@ -38,27 +36,14 @@ async function maskPng(width: number, height: number, box: typeof BOX | null): P
   return sharp(data, { raw: { width, height, channels: 1 } }).png().toBuffer();
 }
 
-function countFiles(dir: string): number {
-  if (!fs.existsSync(dir)) return 0;
-  return fs.readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? countFiles(path.join(dir, e.name)) : 1), 0);
-}
-
-function snapshot(): Record<string, number> {
-  const db = new Database(path.join(server.dataDir, "atelier.db"), { readonly: true, fileMustExist: true });
-  try {
-    const rows = Object.fromEntries(TABLES.map((t) => [t, (db.prepare(`SELECT count(*) AS n FROM "${t}"`).get() as { n: number }).n]));
-    return { files: countFiles(path.join(server.dataDir, "images")), ...rows };
-  } finally {
-    db.close();
-  }
-}
+const snapshot = () => storedCounts(server, TABLES);
 
 /** Sends a request that must be refused, and checks nothing was created by it. */
 async function refused(url: string, body: unknown, status: number, code: string): Promise<void> {
-  const before = snapshot();
+  const before = await snapshot();
   const r = await postJson(`${server.url}${url}`, body);
   expect(apiError(r)).toEqual({ status, code, message: true });
-  expect(snapshot(), "files under DATA_DIR/images and database rows").toEqual(before);
+  expect(await snapshot(), "stored image files and database rows").toEqual(before);
 }
 
 const decode = (bytes: Buffer) => sharp(bytes).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
@@ -92,11 +77,11 @@ describe("POST /api/jobs with a mask: refusals, nothing created", () => {
 
   it("refuses an all-black mask: the painted region is empty", async () => {
     const empty = await uploadOk(server.url, await maskPng(400, 300, null), "empty.png");
-    const before = snapshot();
+    const before = await snapshot();
     const r = await postJson(`${server.url}/api/jobs`, { provider: "demo", prompt: "Invert the box", inputImageIds: [input], maskImageId: empty });
     expect(apiError(r)).toEqual({ status: 400, code: "invalid_request", message: true });
     expect(r.body.error.message).toContain("The painted region is empty");
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
   });
 
   it("refuses a mask without an input image", async () => {

@@ -10,12 +10,12 @@
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeProvider, startFakeProvider } from "../support/fake-provider";
 import { gradientPng } from "../support/fixtures";
 import { fakeProvidersEnv } from "../support/provider-env";
 import { getJson, type Json, ROOT, startServer, type TestServer, uploadOk, waitForJob } from "../support/server";
+import { healthyParts, storedCounts } from "../support/stored";
 
 const EVIL = "http://evil.example";
 const PASSWORD = "correct horse";
@@ -29,7 +29,7 @@ const KEYS = {
 const SECRETS = [...Object.values(KEYS), "-SECRET-"];
 type KeyedProvider = keyof typeof KEYS;
 
-type Running = Pick<TestServer, "url" | "dataDir" | "logs" | "stop">;
+type Running = Pick<TestServer, "url" | "dataDir" | "env" | "logs" | "stop">;
 
 let open: TestServer; // no password, fake keys pointing at the echoing fake
 let locked: Running; // ATELIER_PASSWORD set
@@ -70,21 +70,8 @@ afterAll(async () => {
 const startLockedServer = (password: string): Promise<Running> =>
   startServer({ env: { DEMO_DELAY_MS: "100", ATELIER_PASSWORD: password }, readyPath: "/login" });
 
-/** Rows in the tables a write could touch, and files under DATA_DIR/images. */
-function snapshot(server: Running) {
-  const db = new Database(path.join(server.dataDir, "atelier.db"), { readonly: true, fileMustExist: true });
-  const count = (t: string) => (db.prepare(`SELECT count(*) AS n FROM "${t}"`).get() as { n: number }).n;
-  try {
-    return { Job: count("Job"), Image: count("Image"), files: countFiles(path.join(server.dataDir, "images")) };
-  } finally {
-    db.close();
-  }
-}
-
-function countFiles(dir: string): number {
-  if (!fs.existsSync(dir)) return 0;
-  return fs.readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? countFiles(path.join(dir, e.name)) : 1), 0);
-}
+/** Rows in the tables a write could touch, and stored image files. */
+const snapshot = (server: Running) => storedCounts(server, ["Job", "Image"]);
 
 async function json(res: Response): Promise<Json> {
   const text = await res.text();
@@ -150,29 +137,29 @@ async function rawGet(server: Running, rawPath: string, hops = 3): Promise<{ sta
 
 describe("cross-site writes (no password)", () => {
   it("refuses POST /api/jobs from another origin with 403 forbidden and creates nothing", async () => {
-    const before = snapshot(open);
+    const before = await snapshot(open);
     const res = await postJob(open, { origin: EVIL });
     const body = await json(res);
     expect(res.status, JSON.stringify(body)).toBe(403);
     expect(body.error.code).toBe("forbidden");
     expect(body.error.message.length).toBeGreaterThan(0);
-    expect(snapshot(open)).toEqual(before);
+    expect(await snapshot(open)).toEqual(before);
   });
 
   it("refuses a write marked Sec-Fetch-Site: cross-site (no Origin) with 403", async () => {
-    const before = snapshot(open);
+    const before = await snapshot(open);
     const res = await postJob(open, { "sec-fetch-site": "cross-site" });
     expect(res.status).toBe(403);
     expect((await json(res)).error.code).toBe("forbidden");
-    expect(snapshot(open)).toEqual(before);
+    expect(await snapshot(open)).toEqual(before);
   });
 
   it('refuses Origin: null (sandboxed frames, data: pages) with 403', async () => {
-    const before = snapshot(open);
+    const before = await snapshot(open);
     const res = await postJob(open, { origin: "null" });
     expect(res.status).toBe(403);
     await res.arrayBuffer();
-    expect(snapshot(open)).toEqual(before);
+    expect(await snapshot(open)).toEqual(before);
   });
 
   it("refuses a look-alike origin (same host, other port) with 403", async () => {
@@ -182,7 +169,7 @@ describe("cross-site writes (no password)", () => {
   });
 
   it("refuses cross-site uploads, cancels, logins, logouts and server-action posts", async () => {
-    const before = snapshot(open);
+    const before = await snapshot(open);
     const form = new FormData();
     form.append("file", new Blob([new Uint8Array(await gradientPng(64, 64, 91))], { type: "image/png" }), "x.png");
     const writes: [string, RequestInit][] = [
@@ -198,7 +185,7 @@ describe("cross-site writes (no password)", () => {
       expect(res.status, `${route}: ${JSON.stringify(body).slice(0, 200)}`).toBe(403);
       expect(body?.error?.code, route).toBe("forbidden");
     }
-    expect(snapshot(open)).toEqual(before);
+    expect(await snapshot(open)).toEqual(before);
   });
 
   it("still serves reads to other origins (GET is not a write)", async () => {
@@ -208,11 +195,11 @@ describe("cross-site writes (no password)", () => {
   });
 
   it("accepts the same write from this very origin (201)", async () => {
-    const before = snapshot(open);
+    const before = await snapshot(open);
     const res = await postJob(open, { origin: open.url, "sec-fetch-site": "same-origin" });
     const body = await json(res);
     expect(res.status, JSON.stringify(body)).toBe(201);
-    expect(snapshot(open).Job).toBe(before.Job + 1);
+    expect((await snapshot(open)).Job).toBe(before.Job + 1);
   });
 });
 
@@ -282,11 +269,22 @@ describe("ATELIER_PASSWORD", () => {
   });
 
   it("refuses API writes without a session (401) and creates nothing", async () => {
-    const before = snapshot(locked);
+    const before = await snapshot(locked);
     const res = await postJob(locked, {});
     expect(res.status).toBe(401);
     expect((await json(res)).error.code).toBe("unauthorized");
-    expect(snapshot(locked)).toEqual(before);
+    expect(await snapshot(locked)).toEqual(before);
+  });
+
+  it("answers GET /api/health without a session: every part up, by kind, and nothing else", async () => {
+    const res = await get("/api/health");
+    const text = await res.text();
+    expect(res.status).toBe(200);
+    expect(JSON.parse(text)).toEqual(healthyParts(locked));
+    expect(text).not.toContain(PASSWORD);
+    expect(text).not.toContain(locked.dataDir);
+    // On PostgreSQL and S3: no connection string, no storage key.
+    for (const secret of [locked.env.DATABASE_URL, locked.env.S3_SECRET_ACCESS_KEY]) if (secret) expect(text).not.toContain(secret);
   });
 
   it("serves the login page (200) without a session", async () => {

@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { expect, test } from "@playwright/test";
+import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { unzipSync } from "fflate";
 import { makePng, openStudio, unique, uploadPng } from "./helpers";
 
@@ -20,6 +20,29 @@ type Job = {
 };
 
 test.use({ viewport: { width: 1440, height: 900 } });
+
+/**
+ * After "Apply to 3 images": the batch page, its three cards all succeeded with their before
+ * and after loaded, and the batch's jobs as the API reports them.
+ */
+async function expectBatchOfThreeDone(page: Page, request: APIRequestContext) {
+  await expect(page).toHaveURL(/\/batches\/[0-9A-Z]{26}$/);
+  const batchId = page.url().split("/").pop()!;
+  await expect(page.getByText("Same edit · 3 images")).toBeVisible();
+  const cards = page.getByTestId("batch-job");
+  await expect(cards).toHaveCount(3);
+  await expect(page.getByTestId("batch-view")).toHaveAttribute("data-active", "false", { timeout: 20_000 });
+  await expect(page.getByTestId("batch-summary")).toContainText("3 of 3 done");
+  for (let i = 0; i < 3; i++) {
+    const card = cards.nth(i);
+    await expect(card).toHaveAttribute("data-status", "succeeded");
+    for (const side of ["batch-before", "batch-after"]) {
+      await expect.poll(() => card.getByTestId(side).evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    }
+  }
+  const { jobs } = (await (await request.get(`/api/batches/${batchId}`)).json()) as { jobs: Job[] };
+  return { batchId, cards, jobs };
+}
 
 test("Apply an edit… sends one job per image and the batch page shows each before and after", async ({ page, request }) => {
   // Two images in the gallery: uploads edited once each, so each is a gallery tile.
@@ -60,23 +83,9 @@ test("Apply an edit… sends one job per image and the batch page shows each bef
   await expect(dialog.getByRole("radio", { name: "Match input" })).toBeChecked();
   await dialog.getByRole("button", { name: "Apply to 3 images" }).click();
 
-  await expect(page).toHaveURL(/\/batches\/[0-9A-Z]{26}$/);
-  const batchId = page.url().split("/").pop()!;
-  await expect(page.getByText("Same edit · 3 images")).toBeVisible();
-  const cards = page.getByTestId("batch-job");
-  await expect(cards).toHaveCount(3);
-  await expect(page.getByTestId("batch-view")).toHaveAttribute("data-active", "false", { timeout: 20_000 });
-  await expect(page.getByTestId("batch-summary")).toContainText("3 of 3 done");
-  for (let i = 0; i < 3; i++) {
-    const card = cards.nth(i);
-    await expect(card).toHaveAttribute("data-status", "succeeded");
-    for (const side of ["batch-before", "batch-after"]) {
-      await expect.poll(() => card.getByTestId(side).evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
-    }
-  }
+  const { batchId, cards, jobs } = await expectBatchOfThreeDone(page, request);
 
   // What was sent: the picked images in picking order, then the dropped file; one seed for all.
-  const { jobs } = (await (await request.get(`/api/batches/${batchId}`)).json()) as { jobs: Job[] };
   expect(jobs.map((j) => j.inputs[0]!.imageId).slice(0, 2)).toEqual([sources[1]!.outputs[0]!.imageId, sources[0]!.outputs[0]!.imageId]);
   expect(new Set(jobs.map((j) => j.inputs[0]!.imageId)).size).toBe(3);
   expect(new Set(jobs.map((j) => j.seed)).size).toBe(1);
@@ -119,23 +128,9 @@ test("several files picked in the studio open the dialog with the studio's recip
   await expect(page.getByTestId("input-size")).toHaveCount(0);
 
   await dialog.getByRole("button", { name: "Apply to 3 images" }).click();
-  await expect(page).toHaveURL(/\/batches\/[0-9A-Z]{26}$/);
-  const batchId = page.url().split("/").pop()!;
-  await expect(page.getByText("Same edit · 3 images")).toBeVisible();
-  const cards = page.getByTestId("batch-job");
-  await expect(cards).toHaveCount(3);
-  await expect(page.getByTestId("batch-view")).toHaveAttribute("data-active", "false", { timeout: 20_000 });
-  await expect(page.getByTestId("batch-summary")).toContainText("3 of 3 done");
-  for (let i = 0; i < 3; i++) {
-    const card = cards.nth(i);
-    await expect(card).toHaveAttribute("data-status", "succeeded");
-    for (const side of ["batch-before", "batch-after"]) {
-      await expect.poll(() => card.getByTestId(side).evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
-    }
-  }
+  const { jobs } = await expectBatchOfThreeDone(page, request);
 
   // One recipe: the studio's instruction, ratio and seed on each of the three.
-  const { jobs } = (await (await request.get(`/api/batches/${batchId}`)).json()) as { jobs: Job[] };
   expect(new Set(jobs.map((j) => j.inputs[0]!.imageId)).size).toBe(3);
   for (const job of jobs) {
     expect([job.prompt, job.aspectRatio, job.seed]).toEqual([instruction, "4:3", 4242]);

@@ -16,6 +16,9 @@ export type RecordedRequest = {
   json?: any;
   /** Parsed multipart parts, when the body was multipart/form-data. */
   form?: FormData;
+  /** When the request arrived, and when the exchange ended (answered, or the caller hung up): ms since the epoch. */
+  receivedAt: number;
+  endedAt?: number;
 };
 
 export type FakeReply =
@@ -54,7 +57,8 @@ export async function startFakeProvider(handler: FakeHandler): Promise<FakeProvi
       return void res.writeHead(200, { "content-type": file.mime }).end(file.bytes);
     }
     const type = String(req.headers["content-type"] ?? "");
-    const recorded: RecordedRequest = { method: req.method ?? "GET", path: url.pathname, query: url.searchParams, headers: req.headers, raw };
+    const recorded: RecordedRequest = { method: req.method ?? "GET", path: url.pathname, query: url.searchParams, headers: req.headers, raw, receivedAt: Date.now() };
+    res.once("close", () => (recorded.endedAt = Date.now()));
     if (type.includes("application/json")) {
       try {
         recorded.json = JSON.parse(raw.toString("utf8"));

@@ -148,9 +148,7 @@ function scaffold(opts: { key?: string; isSubmission: (req: RecordedRequest) => 
         return undefined;
     }
   };
-  const times = new WeakMap<RecordedRequest, number>();
-  const stamp = (req: RecordedRequest) => void times.set(req, Date.now());
-  return { plans, state, planFor, token, authorized, submitFault, times, stamp, ...opts };
+  return { plans, state, planFor, token, authorized, submitFault, ...opts };
 }
 
 function base(fake: FakeProvider, s: ReturnType<typeof scaffold>): Base {
@@ -165,7 +163,7 @@ function base(fake: FakeProvider, s: ReturnType<typeof scaffold>): Base {
     },
     plan: (prompt, plan) => void s.plans.set(prompt, plan),
     submissions: (prompt) => fake.requests.filter((r) => s.isSubmission(r) && (prompt === undefined || s.promptOf(r) === prompt)),
-    receivedAt: (req) => s.times.get(req),
+    receivedAt: (req) => req.receivedAt,
     close: () => fake.close(),
   };
 }
@@ -203,7 +201,6 @@ export async function fakeTheRouter(opts: { key?: string; pollsUntilDone?: numbe
   });
 
   const fake = await startFakeProvider(async (req, fake) => {
-    s.stamp(req);
     if (!s.authorized(req)) return error(401, `Invalid API key provided: ${s.token(req) || "(none)"}`);
     if (s.isSubmission(req)) {
       if (req.query.get("async") !== "true") return error(400, "This fake only serves ?async=true");
@@ -299,7 +296,6 @@ export async function fakeQuickRouter(opts: { key?: string; pollsUntilDone?: num
   });
 
   const fake = await startFakeProvider(async (req, fake) => {
-    s.stamp(req);
     if (!s.authorized(req)) return detail(401, "You did not pass a valid authentication token");
     const create = req.method === "POST" && CREATE.exec(req.path);
     if (create) {
@@ -394,7 +390,6 @@ export async function fakeDmxapi(opts: { key?: string } = {}): Promise<DmxapiFak
   const SIZES = ["1x1", "2x3", "3x2", "3x4", "4x3", "9x16", "16x9"];
 
   const fake = await startFakeProvider(async (req, fake) => {
-    s.stamp(req);
     if (!s.authorized(req)) return error(401, "无效的令牌 (invalid token)");
     if (!s.isSubmission(req)) return error(404, `No route for ${req.method} ${req.path}`);
     const body = req.json as Record<string, unknown> | undefined;
@@ -455,7 +450,6 @@ export async function fakeModelverse(opts: { key?: string } = {}): Promise<Model
   const RATIOS = ["21:9", "16:9", "4:3", "3:2", "1:1", "2:3", "3:4", "9:16", "9:21"];
 
   const fake = await startFakeProvider(async (req, fake) => {
-    s.stamp(req);
     if (!s.authorized(req)) return error(401, "Incorrect API key provided", "invalid_request_error", "invalid_api_key");
     if (!s.isSubmission(req)) return error(404, `No route for ${req.method} ${req.path}`, "invalid_request_error", "not_found");
     const body = req.json as Record<string, unknown> | undefined;

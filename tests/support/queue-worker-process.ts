@@ -1,13 +1,18 @@
 /**
  * One worker process for the multi-process queue tests (started by queue-worker.mjs).
- * It runs the real JobWorker, queue and pipeline against DATA_DIR; only the provider is a
- * small HTTP client for the test's fake (FAKE_URL), which sees every process's calls.
+ * It runs the real JobWorker, queue (the one DATABASE_URL picks: SQLite in DATA_DIR or
+ * pg-boss on PostgreSQL), per-provider limits (<PROVIDER>_CONCURRENCY) and pipeline; only the
+ * providers are small HTTP clients for the test's fake (FAKE_URL), which sees every process's
+ * calls: "therouter" async (submit, then poll), "dmxapi" sync (one call answers with the image).
  * Messages: { cancel: jobId } → cancels through this process's lib/jobs, answers { canceled, status }.
  */
 import { JobWorker } from "@/lib/worker";
-import { db } from "@/lib/db";
+import { db, tuneDatabase } from "@/lib/db";
+import { env } from "@/lib/env";
 import { cancelJob } from "@/lib/jobs";
+import { jobQueue } from "@/lib/queue";
 import { setWorkerHandle } from "@/lib/worker-handle";
+import type { ProviderId } from "@/lib/catalog";
 import type { ProviderAdapter, ProviderContext } from "@/lib/providers/types";
 
 const fakeUrl = process.env.FAKE_URL!;
@@ -24,7 +29,7 @@ async function call(ctx: ProviderContext, path: string, method = "GET", body?: u
   return response.json();
 }
 
-const adapter: ProviderAdapter = {
+const asyncAdapter: ProviderAdapter = {
   id: "therouter",
   async submit(req, ctx) {
     const { id } = await call(ctx, "/submit", "POST", { jobId: req.jobId });
@@ -40,6 +45,16 @@ const adapter: ProviderAdapter = {
   },
 };
 
+const syncAdapter: ProviderAdapter = {
+  id: "dmxapi",
+  async submit(req, ctx) {
+    const answer = await call(ctx, "/run", "POST", { jobId: req.jobId });
+    return { status: "done", images: [{ bytes: Buffer.from(answer.png, "base64") }] };
+  },
+};
+
+const adapters: Partial<Record<ProviderId, ProviderAdapter>> = { therouter: asyncAdapter, dmxapi: syncAdapter };
+
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
@@ -50,13 +65,14 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 
 const worker = new JobWorker({
   db: db(),
-  adapterFor: () => adapter,
+  adapterFor: (id) => adapters[id]!,
   fetch: globalThis.fetch,
   now: Date.now,
   sleep,
   idleMs: 100,
-  leaseMs: Number(process.env.WORKER_LEASE_MS),
-  concurrency: () => Number(process.env.CONCURRENCY),
+  queue: jobQueue(),
+  leaseMs: env().WORKER_LEASE_MS,
+  concurrency: (id) => env().concurrency[id],
   log: (message, extra) => console.error(name, message, extra ?? ""),
 });
 setWorkerHandle(worker);
@@ -67,6 +83,6 @@ process.on("message", async (message: { cancel?: string }) => {
   process.send!({ canceled: job.id, status: job.status });
 });
 
-await db().$queryRawUnsafe("PRAGMA journal_mode = WAL");
+await tuneDatabase();
 await worker.start();
 process.send!({ ready: worker.id });

@@ -1,7 +1,10 @@
 /**
  * Starts the real production build (`next start`) on a free port with its own DATA_DIR,
- * migrated with `prisma migrate deploy`. Used by the API tests (one server per file) and by
- * Playwright's global setup. Needs a build in NEXT_DIST_DIR (default `.next`).
+ * migrated with `prisma migrate deploy`, or with the PostgreSQL migrations when its env names
+ * a postgresql:// DATABASE_URL. With ATELIER_TEST_BACKEND=scaleout, a server given neither
+ * gets a PostgreSQL database and an S3 bucket of its own (tests/support/scaleout.ts).
+ * Used by the API tests (one server per file) and by Playwright's global setup.
+ * Needs a build in NEXT_DIST_DIR (default `.next`).
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -39,13 +42,15 @@ export type TestServer = {
   /** Everything the server printed so far. */
   logs(): string;
   ownsDataDir: boolean;
+  /** The `next start` process (a worker id names it: w_<pid>_…). */
+  pid: number;
 };
 
 function distDir(): string {
   return path.resolve(ROOT, process.env.NEXT_DIST_DIR || ".next");
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();
@@ -73,18 +78,40 @@ export function migrate(dataDir: string): void {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Backends made for a data folder (scale-out mode), released with it. */
+const backends = new Map<string, () => Promise<void>>();
+
+async function removeDataDir(dataDir: string): Promise<void> {
+  const release = backends.get(dataDir);
+  backends.delete(dataDir);
+  await release?.();
+  if (!process.env.ATELIER_KEEP_TEST_DATA) await fs.promises.rm(dataDir, { recursive: true, force: true });
+}
+
 export async function startServer(opts: ServerOptions = {}): Promise<TestServer> {
   if (!fs.existsSync(path.join(distDir(), "BUILD_ID"))) {
     throw new Error(`No production build in ${distDir()}: run \`next build\` first (or \`npm test\`).`);
   }
   let dataDir = opts.dataDir;
   let owns = opts.ownsDataDir ?? false;
+  const env: Record<string, string> = { DEMO_DELAY_MS: "300", ...opts.env };
   if (!dataDir) {
     dataDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "atelier-test-"));
     owns = opts.ownsDataDir ?? true;
-    migrate(dataDir);
+    try {
+      if (process.env.ATELIER_TEST_BACKEND === "scaleout" && !env.DATABASE_URL && !env.S3_BUCKET) {
+        const backend = await (await import("./scaleout")).scaleOutBackend();
+        backends.set(dataDir, backend.release);
+        Object.assign(env, backend.env);
+      }
+      // Loaded only here: Playwright's loader (global-setup.ts imports this file) cannot take an .mjs statically.
+      if (env.DATABASE_URL?.startsWith("postgres")) await (await import("../../scripts/migrate-pg.mjs")).migratePostgres(env.DATABASE_URL);
+      else migrate(dataDir);
+    } catch (error) {
+      await removeDataDir(dataDir);
+      throw error;
+    }
   }
-  const env: Record<string, string> = { DEMO_DELAY_MS: "300", ...opts.env };
 
   let lastError: Error | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -96,7 +123,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
       if (!/EADDRINUSE/.test(lastError.message)) break; // another process took the port: retry
     }
   }
-  if (owns && !process.env.ATELIER_KEEP_TEST_DATA) fs.rmSync(dataDir, { recursive: true, force: true });
+  if (owns) await removeDataDir(dataDir);
   throw lastError;
 }
 
@@ -161,6 +188,7 @@ async function launch(port: number, dataDir: string, env: Record<string, string>
     env,
     exited,
     ownsDataDir: owns,
+    pid: child.pid!,
     logs: () => log,
     kill() {
       if (!exitedFlag) child.kill("SIGKILL");
@@ -172,9 +200,7 @@ async function launch(port: number, dataDir: string, env: Record<string, string>
         await exited;
         clearTimeout(timer);
       }
-      if (server.ownsDataDir && !process.env.ATELIER_KEEP_TEST_DATA) {
-        await fs.promises.rm(dataDir, { recursive: true, force: true });
-      }
+      if (server.ownsDataDir) await removeDataDir(dataDir);
     },
   };
   return server;

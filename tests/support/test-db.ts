@@ -10,6 +10,8 @@ import path from "node:path";
 export function useFreshDataDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "atelier-unit-"));
   process.env.DATA_DIR = dir;
+  // SQLite in that folder, even when the shell running the tests names a PostgreSQL database.
+  delete process.env.DATABASE_URL;
   process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
   execFileSync(path.resolve("node_modules/.bin/prisma"), ["migrate", "deploy"], {
     env: { ...process.env, DATA_DIR: dir },

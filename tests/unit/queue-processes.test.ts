@@ -4,14 +4,14 @@
  * concurrency between them, hand a killed process's jobs to the other once their leases
  * end, and let a cancel sent to either process stop the job wherever it runs.
  */
-import { fork, type ChildProcess } from "node:child_process";
-import path from "node:path";
+import type { ChildProcess } from "node:child_process";
 import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "@/lib/db";
 import { startFakeProvider, type FakeProvider } from "../support/fake-provider";
 import { useFreshDataDir } from "../support/test-db";
 import { until } from "../support/wait";
+import { killWorker, startWorkerProcess } from "../support/worker-processes";
 
 const dataDir = useFreshDataDir();
 const LIMIT = 3;
@@ -78,38 +78,12 @@ afterEach(() => {
   for (const child of children.splice(0)) child.kill("SIGKILL");
 });
 
-type WorkerProcess = { id: string; name: string; child: ChildProcess; cancel(jobId: string): Promise<{ status: string }> };
-
-async function startWorker(name: string): Promise<WorkerProcess> {
-  const child = fork(path.resolve("tests/support/queue-worker.mjs"), [], {
-    env: {
-      ...process.env,
-      DATA_DIR: dataDir,
-      DATABASE_URL: undefined,
-      FAKE_URL: provider.url,
-      WORKER_NAME: name,
-      WORKER_LEASE_MS: String(LEASE_MS),
-      CONCURRENCY: String(LIMIT),
-    },
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  children.push(child);
-  const id = await new Promise<string>((resolve, reject) => {
-    child.on("message", (m: { ready?: string }) => m.ready && resolve(m.ready));
-    child.once("exit", (code) => reject(new Error(`worker ${name} exited with ${code} before it was ready`)));
-  });
-  const cancel = (jobId: string) =>
-    new Promise<{ status: string }>((resolve) => {
-      const onMessage = (m: { canceled?: string; status: string }) => {
-        if (m.canceled !== jobId) return;
-        child.off("message", onMessage);
-        resolve(m);
-      };
-      child.on("message", onMessage);
-      child.send({ cancel: jobId });
-    });
-  return { id, name, child, cancel };
-}
+const startWorker = (name: string) =>
+  startWorkerProcess(
+    name,
+    { DATA_DIR: dataDir, DATABASE_URL: undefined, FAKE_URL: provider.url, WORKER_LEASE_MS: String(LEASE_MS), THEROUTER_CONCURRENCY: String(LIMIT) },
+    children,
+  );
 
 async function queueJobs(count: number): Promise<string[]> {
   const ids: string[] = [];
@@ -160,8 +134,7 @@ describe("two worker processes on one database", () => {
     const taken = await db.job.findMany({ where: { id: { in: ids }, claimedBy: a.id, status: "running" }, select: { id: true } });
     expect(taken).toHaveLength(LIMIT);
 
-    a.child.kill("SIGKILL");
-    await new Promise((resolve) => a.child.once("exit", resolve));
+    await killWorker(a);
     const pollsBeforeKill = fake.polls.length;
     fake.holding = false;
     await until("all jobs to succeed", () => allIn(ids, "succeeded"), 60_000);

@@ -1,0 +1,76 @@
+/**
+ * The tables `npm run migrate-data` copies, read and written through the two Prisma clients
+ * (SQLite source, PostgreSQL target), so every value means on the target what it meant on the
+ * source: dates, booleans and floats are converted the way the studio itself reads them.
+ */
+export type Row = Record<string, unknown>;
+
+type Model = "image" | "job" | "jobInput" | "jobOutput" | "loginAttempt";
+
+/** The calls used here, which both clients (and a transaction of either) have for every model. */
+type Delegate = {
+  findMany(args: object): Promise<Row[]>;
+  count(): Promise<number>;
+  createMany(args: { data: Row[]; skipDuplicates: boolean }): Promise<{ count: number }>;
+};
+
+export type Table = {
+  name: string;
+  model: Model;
+  /** The primary key's fields. */
+  key: readonly string[];
+  /** A unique column besides the key: another row holding the same value is a conflict too. */
+  unique?: string;
+};
+
+/** In foreign-key order: images before the jobs that point at them, jobs before their inputs and outputs. */
+export const TABLES: readonly Table[] = [
+  { name: "Image", model: "image", key: ["id"], unique: "sha256" },
+  { name: "Job", model: "job", key: ["id"] },
+  { name: "JobInput", model: "jobInput", key: ["jobId", "position"] },
+  { name: "JobOutput", model: "jobOutput", key: ["jobId", "position"] },
+  { name: "LoginAttempt", model: "loginAttempt", key: ["id"] },
+];
+
+export const IMAGE_TABLE = TABLES[0]!;
+
+export const delegate = (client: object, table: Table): Delegate => (client as Record<Model, Delegate>)[table.model];
+
+export const keyOf = (table: Table, row: Row): string => table.key.map((field) => String(row[field])).join("/");
+
+/** Every row of `table`, in primary-key order, `size` at a time. */
+export async function* pages(client: object, table: Table, size: number): AsyncGenerator<Row[]> {
+  const orderBy = table.key.map((field) => ({ [field]: "asc" }));
+  let after: Row | undefined;
+  for (;;) {
+    const cursor = after ? { cursor: cursorOf(table, after), skip: 1 } : {};
+    const rows = await delegate(client, table).findMany({ orderBy, take: size, ...cursor });
+    if (rows.length > 0) yield rows;
+    if (rows.length < size) return;
+    after = rows.at(-1);
+  }
+}
+
+function cursorOf(table: Table, row: Row): Row {
+  const values = Object.fromEntries(table.key.map((field) => [field, row[field]]));
+  // Prisma names a compound key's cursor after its fields: { jobId_position: { jobId, position } }.
+  return table.key.length === 1 ? values : { [table.key.join("_")]: values };
+}
+
+/** The target's rows with the same keys as `rows`, by key. */
+export async function matching(client: object, table: Table, rows: Row[]): Promise<Map<string, Row>> {
+  const first = table.key[0]!;
+  const values = [...new Set(rows.map((row) => row[first]))];
+  const found = await delegate(client, table).findMany({ where: { [first]: { in: values } } });
+  return new Map(found.map((row) => [keyOf(table, row), row]));
+}
+
+/** The fields whose values differ (names only: a value can be a long prompt). */
+export function differences(source: Row, target: Row): string[] {
+  return Object.keys(source).filter((field) => !same(source[field], target[field]));
+}
+
+function same(a: unknown, b: unknown): boolean {
+  if (a instanceof Date || b instanceof Date) return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
+  return a === b;
+}

@@ -1,0 +1,219 @@
+/**
+ * One table of cases for the domain functions that touch the database, run against SQLite
+ * (domain-sqlite.test.ts) and PostgreSQL (domain-postgres.test.ts): both must give these answers.
+ * The calling file points DATA_DIR / DATABASE_URL at a migrated database before beforeAll here.
+ */
+import sharp from "sharp";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Db, Dialect } from "@/lib/db";
+
+let db: Db;
+let jobs: typeof import("@/lib/jobs");
+let library: typeof import("@/lib/library");
+let ledger: typeof import("@/lib/ledger");
+let images: typeof import("@/lib/images");
+let throttle: typeof import("@/lib/login-throttle");
+let ids: typeof import("@/lib/ids");
+
+let hue = 0;
+const png = () => sharp({ create: { width: 64, height: 48, channels: 3, background: { r: (hue += 41) % 256, g: 120, b: 60 } } }).png().toBuffer();
+
+/** A job made as the API makes it, then finished as the worker finishes one (outputs stored, row updated). */
+async function finishedJob(over: { prompt: string; provider?: string; model?: string; status?: string; inputImageIds?: string[]; n?: number }) {
+  const job = await jobs.createJob({ provider: "demo", prompt: over.prompt, inputImageIds: over.inputImageIds, n: over.n });
+  const outputs = [];
+  for (let i = 0; i < (over.n ?? 1); i++) outputs.push(await images.ingestImage(await png(), "output"));
+  await db.job.update({
+    where: { id: job.id },
+    data: {
+      status: over.status ?? "succeeded",
+      finishedAt: new Date(),
+      costUsd: 0,
+      ...(over.provider && { provider: over.provider }),
+      ...(over.model && { model: over.model }),
+      outputs: { create: outputs.map((image, position) => ({ imageId: image.id, position, seed: job.seed + position })) },
+    },
+  });
+  return { job: (await jobs.getJob(job.id))!, outputs };
+}
+
+const PROMPTS = [
+  "Red Fox in snow",
+  "a red fox at dawn",
+  "100% cotton shirt",
+  "snake_case street sign",
+  `L'arbre du "vieux" moulin`,
+  String.raw`C:\photos\harbour at night`,
+  "Кошка на крыше",
+  "東京の夜景、雨",
+  "Café au lait ☕ on a tray",
+];
+
+/** Search text → the prompts it finds: literal, case-insensitive for ASCII, wildcards and quotes taken as typed. */
+const SEARCHES: [string, string[]][] = [
+  ["fox", ["Red Fox in snow", "a red fox at dawn"]],
+  ["RED FOX", ["Red Fox in snow", "a red fox at dawn"]],
+  ["%", ["100% cotton shirt"]],
+  ["0% c", ["100% cotton shirt"]],
+  ["_", ["snake_case street sign"]],
+  ["e_c", ["snake_case street sign"]],
+  ["'", [`L'arbre du "vieux" moulin`]],
+  [`"vieux"`, [`L'arbre du "vieux" moulin`]],
+  ["\\", [String.raw`C:\photos\harbour at night`]],
+  ["c:\\PHOTOS", [String.raw`C:\photos\harbour at night`]],
+  ["на крыше", ["Кошка на крыше"]],
+  ["東京", ["東京の夜景、雨"]],
+  ["☕", ["Café au lait ☕ on a tray"]],
+  ["CAFé", ["Café au lait ☕ on a tray"]],
+  ["f%x", []],
+  ["r_d", []],
+  ["no such prompt", []],
+];
+
+export function domainCases(expected: Dialect): void {
+  beforeAll(async () => {
+    const dbModule = await import("@/lib/db");
+    db = dbModule.db();
+    expect(dbModule.dialect()).toBe(expected);
+    jobs = await import("@/lib/jobs");
+    library = await import("@/lib/library");
+    ledger = await import("@/lib/ledger");
+    images = await import("@/lib/images");
+    throttle = await import("@/lib/login-throttle");
+    ids = await import("@/lib/ids");
+  });
+
+  beforeEach(async () => {
+    await db.jobOutput.deleteMany();
+    await db.jobInput.deleteMany();
+    await db.job.deleteMany();
+    await db.image.deleteMany();
+    await db.loginAttempt.deleteMany();
+  });
+
+  describe(`domain on ${expected}`, () => {
+    it("keeps a job's inputs, outputs, seeds, times and lineage as created through the API path", async () => {
+      const upload = await images.ingestImage(await png(), "upload");
+      const before = Date.now();
+      const { job, outputs } = await finishedJob({ prompt: "make it blue", inputImageIds: [upload.id], n: 2 });
+      expect(job).toMatchObject({ mode: "edit", status: "succeeded", prompt: "make it blue", n: 2 });
+      expect(job.inputs.map((i) => i.imageId)).toEqual([upload.id]);
+      expect(job.outputs.map((o) => [o.imageId, o.seed])).toEqual(outputs.map((o, i) => [o.id, job.seed + i]));
+      // Stored in UTC and read back as the same instant, whatever zone the database server runs in.
+      expect(Date.parse(job.createdAt)).toBeGreaterThanOrEqual(before - 1000);
+      expect(Date.parse(job.createdAt)).toBeLessThanOrEqual(Date.now() + 1000);
+
+      const child = await finishedJob({ prompt: "now red", inputImageIds: [outputs[1]!.id] });
+      const lineage = await library.getLineage(child.outputs[0]!.id);
+      expect(lineage.root.imageId).toBe(upload.id);
+      expect(lineage.root.children.map((c) => c.jobId)).toEqual([job.id]);
+      expect(lineage.root.children[0]!.outputs[1]!.children.map((c) => c.jobId)).toEqual([child.job.id]);
+
+      const batch = await jobs.createBatch({ recipe: { provider: "demo", prompt: "a vase", seed: 5 }, variations: 3 });
+      expect(new Set(batch.jobs.map((j) => j.seed)).size).toBe(3);
+      expect((await jobs.getBatch(batch.batchId)).map((j) => j.id)).toEqual(batch.jobs.map((j) => j.id));
+
+      // Deleting the parent job keeps the output the child still edits, and drops the upload only it used.
+      expect(await library.deleteJobs({ ids: [job.id] })).toEqual({ deleted: 1, imagesRemoved: 2 });
+      expect(await images.readImage(upload.id, "full")).toBeNull();
+      expect(await images.readImage(outputs[1]!.id, "full")).not.toBeNull();
+    });
+
+    it("finds prompts by literal, case-insensitive text, alone and with other filters", async () => {
+      for (const prompt of PROMPTS) await finishedJob({ prompt });
+      for (const [q, found] of SEARCHES) {
+        const prompts = (await jobs.listJobs({ q, limit: "100" })).items.map((j) => j.prompt);
+        expect({ q, prompts: prompts.sort() }).toEqual({ q, prompts: [...found].sort() });
+      }
+      const failed = await finishedJob({ prompt: "a red fox that failed", status: "failed" });
+      expect((await jobs.listJobs({ q: "fox", status: "failed" })).items.map((j) => j.id)).toEqual([failed.job.id]);
+    });
+
+    it("filters the gallery by status, provider, model, mode, favourite and day, and pages both ways", async () => {
+      const a = await finishedJob({ prompt: "alpha" });
+      const b = await finishedJob({ prompt: "beta", inputImageIds: [a.outputs[0]!.id] });
+      const c = await finishedJob({ prompt: "gamma", provider: "therouter", model: "black-forest-labs/flux-kontext-dev" });
+      const d = await finishedJob({ prompt: "delta", status: "failed" });
+      await library.updateImageMeta(b.outputs[0]!.id, { favorite: true });
+      const list = async (query: Record<string, string>) => (await jobs.listJobs(query)).items.map((j) => j.id);
+
+      expect(await list({})).toEqual([d.job.id, c.job.id, b.job.id, a.job.id]);
+      expect(await list({ status: "failed" })).toEqual([d.job.id]);
+      expect(await list({ provider: "therouter" })).toEqual([c.job.id]);
+      expect(await list({ model: "therouter:black-forest-labs/flux-kontext-dev" })).toEqual([c.job.id]);
+      expect(await list({ mode: "edit" })).toEqual([b.job.id]);
+      expect(await list({ favorite: "1" })).toEqual([b.job.id]);
+      const today = new Date().toISOString().slice(0, 10);
+      expect(await list({ from: today, to: today })).toHaveLength(4);
+      expect(await list({ to: "2020-01-01" })).toEqual([]);
+
+      for (const sort of ["newest", "oldest"]) {
+        const walked: string[] = [];
+        let cursor: string | null = null;
+        do {
+          const page: Awaited<ReturnType<typeof jobs.listJobs>> = await jobs.listJobs({ sort, limit: "3", ...(cursor && { cursor }) });
+          walked.push(...page.items.map((j) => j.id));
+          cursor = page.nextCursor;
+        } while (cursor);
+        const newestFirst = [d.job.id, c.job.id, b.job.id, a.job.id];
+        expect(walked).toEqual(sort === "newest" ? newestFirst : newestFirst.reverse());
+      }
+    });
+
+    it("sums the ledger per UTC day, provider and model, and the month's spend for the budget", async () => {
+      const now = Date.UTC(2026, 5, 20, 12);
+      const at = (iso: string) => Date.parse(iso);
+      // History as the worker leaves it: the id and createdAt come from the same moment.
+      const seed = async (iso: string, provider: string, model: string, costUsd: number | null, outputs: number, status = "succeeded") => {
+        const upload = await images.ingestImage(await png(), "output");
+        await db.job.create({
+          data: {
+            // That moment's time part and a fresh random part (newId never goes back in time).
+            id: ids.idFloor(at(iso)).slice(0, 10) + ids.newId().slice(10),
+            createdAt: new Date(at(iso)),
+            provider,
+            model,
+            mode: "generate",
+            prompt: "history",
+            aspectRatio: "1:1",
+            seed: 1,
+            n: outputs,
+            status,
+            costUsd,
+            outputs: { create: Array.from({ length: outputs }, (_, position) => ({ imageId: upload.id, position })) },
+          },
+        });
+      };
+      await seed("2026-05-31T23:59:59.900Z", "therouter", "black-forest-labs/flux-kontext-dev", 0.5, 1);
+      await seed("2026-06-01T00:00:00.100Z", "therouter", "black-forest-labs/flux-kontext-dev", 0.018, 1);
+      await seed("2026-06-01T18:30:00.000Z", "therouter", "black-forest-labs/flux-kontext-dev", 0.036, 2);
+      await seed("2026-06-01T19:00:00.000Z", "therouter", "Black-Forest-Labs/FLUX", 0.01, 1);
+      await seed("2026-06-01T20:00:00.000Z", "dmxapi", "flux-kontext-pro", null, 1);
+      await seed("2026-06-01T21:00:00.000Z", "dmxapi", "flux-kontext-pro", 0.04, 1, "failed");
+      await seed("2026-06-19T23:59:59.999Z", "demo", "demo", 0, 3);
+
+      const result = await ledger.getLedger({ from: "2026-05-31", to: "2026-06-19" }, now);
+      expect(result.rows).toEqual([
+        { day: "2026-05-31", provider: "therouter", model: "black-forest-labs/flux-kontext-dev", jobs: 1, images: 1, costUsd: 0.5 },
+        { day: "2026-06-01", provider: "dmxapi", model: "flux-kontext-pro", jobs: 1, images: 1, costUsd: 0 },
+        // Byte order: upper case before lower case.
+        { day: "2026-06-01", provider: "therouter", model: "Black-Forest-Labs/FLUX", jobs: 1, images: 1, costUsd: 0.01 },
+        { day: "2026-06-01", provider: "therouter", model: "black-forest-labs/flux-kontext-dev", jobs: 2, images: 3, costUsd: 0.054 },
+        { day: "2026-06-19", provider: "demo", model: "demo", jobs: 1, images: 3, costUsd: 0 },
+      ]);
+      expect(result.totalUsd).toBe(0.564);
+      expect(result.unpricedJobs).toBe(1);
+      // June only: the job a tenth of a second before midnight on 31 May is last month's.
+      expect(result.budget.spentThisMonthUsd).toBe(0.064);
+      expect((await ledger.getLedger({ from: "2026-06-02", to: "2026-06-18" }, now)).rows).toEqual([]);
+    });
+
+    it("throttles sign-ins after five failures within ten minutes, by time stored in the database", async () => {
+      const start = Date.UTC(2026, 5, 20, 12);
+      for (let i = 0; i < 5; i++) await throttle.recordLoginFailure("203.0.113.7", start + i * 1000);
+      expect(await throttle.loginBlockedFor("203.0.113.7", start + 5000)).toBe(10 * 60_000 - 5000);
+      expect(await throttle.loginBlockedFor("198.51.100.1", start + 5000)).toBe(0);
+      expect(await throttle.loginBlockedFor("203.0.113.7", start + 10 * 60_000 + 1)).toBe(0);
+    });
+  });
+}
