@@ -66,6 +66,7 @@ function finish(code) {
 const SQLITE_ONLY = {
   "tests/api/storage-s3.test.ts": "compares bucket storage with folder storage, both on SQLite, and reads the SQLite file itself",
   "tests/api/bench-smoke.test.ts": "bench/run.mjs starts servers of its own, which the switch does not reach: it would only repeat the first run",
+  "tests/api/backup.test.ts": "backs up and restores the embedded setup (SQLite and a folder), which is what the scripts are for: it would only repeat the first run",
 };
 
 /** One Vitest run with a JSON report, its results added to the totals under `label`. */
