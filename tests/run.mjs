@@ -66,6 +66,7 @@ function finish(code) {
 const SQLITE_ONLY = {
   "tests/api/storage-s3.test.ts": "compares bucket storage with folder storage, both on SQLite, and reads the SQLite file itself",
   "tests/api/bench-smoke.test.ts": "bench/run.mjs starts servers of its own, which the switch does not reach: it would only repeat the first run",
+  "tests/api/backup.test.ts": "backs up and restores the embedded setup (SQLite and a folder), which is what the scripts are for: it would only repeat the first run",
 };
 
 /** One Vitest run with a JSON report, its results added to the totals under `label`. */
@@ -86,6 +87,8 @@ function runVitest(label, args, extraEnv = {}) {
   totals.tests += passed + failed;
   console.log(`${label}: ${passed} passed, ${failed} failed`);
 }
+
+const statusAtStart = gitStatus();
 
 function main() {
   heading("1. Chromium and PostgreSQL");
@@ -165,7 +168,36 @@ function main() {
   // Load (200 jobs at once) and repeated kill -9 restarts; about 2 minutes. Figures go to tests/.artifacts/stress-results.json.
   heading("7. Stress (load and restart loops)");
   runVitest("stress", ["--config", "tests/stress/vitest.stress.mts"]);
+
+  heading("8. Work tree left as it was");
+  checkWorkTree();
   return finish(0);
+}
+
+/** `git status --porcelain`, or null outside a git checkout. */
+function gitStatus() {
+  const r = spawnSync("git", ["status", "--porcelain", "--untracked-files=all"], { cwd: ROOT, encoding: "utf8" });
+  return r.status === 0 ? r.stdout : null;
+}
+
+/**
+ * `npm test` must leave `git status` as it found it. On CI (a fresh clone) that means clean,
+ * which also catches an `npm install` that rewrote the lockfile before this script started.
+ */
+function checkWorkTree() {
+  const now = gitStatus();
+  if (now === null || statusAtStart === null) return console.log("not a git checkout: nothing to compare");
+  const expected = process.env.CI ? "" : statusAtStart;
+  const lines = (text) => new Set(text.split("\n").filter(Boolean));
+  const before = lines(expected);
+  const changed = [...lines(now)].filter((line) => !before.has(line));
+  const gone = [...before].filter((line) => !lines(now).has(line));
+  if (changed.length || gone.length) {
+    console.error(`git status differs from ${process.env.CI ? "a clean tree" : "before the run"}:`);
+    for (const line of [...changed, ...gone]) console.error(`  ${line}`);
+  } else console.log(process.env.CI ? "git status is clean" : "git status is as it was before the run");
+  totals.tests++;
+  check(changed.length === 0 && gone.length === 0, "work tree left as it was");
 }
 
 try {

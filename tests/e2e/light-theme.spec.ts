@@ -16,8 +16,9 @@ type Job = { id: string; status: string; outputs: { imageId: string }[] };
 function textContrast(element: Locator): Promise<number> {
   return element.evaluate(async (node) => {
     // Reading the style starts any pending colour transition; measure once it has ended.
+    // A transition replaced by another rejects `finished` (AbortError); it has ended all the same.
     getComputedStyle(node).color;
-    await Promise.all(node.getAnimations({ subtree: true }).map((animation) => animation.finished));
+    await Promise.all(node.getAnimations({ subtree: true }).map((animation) => animation.finished.catch(() => undefined)));
     const canvas = document.createElement("canvas");
     canvas.width = canvas.height = 1;
     const ctx = canvas.getContext("2d", { willReadFrequently: true })!;
