@@ -1,4 +1,4 @@
-// The whole `npm test`: Chromium and PostgreSQL check, build, typecheck, Vitest (unit + API, then the API
+// The whole `npm test`: Chromium and PostgreSQL check, `npm run studio` (which builds), typecheck, Vitest (unit + API, then the API
 // suite again on PostgreSQL + S3), Playwright, stress.
 // Ends with one line "N passed, N failed"; exits non-zero when anything failed or nothing ran.
 import { spawnSync } from "node:child_process";
@@ -124,9 +124,14 @@ function main() {
   }
 
   // The build comes before the typecheck: it writes next-env.d.ts and .next/types, which tsconfig includes.
-  heading("3. next build");
-  const built = run(path.join(BIN, "next"), ["build"]) === 0;
-  check(built, "next build");
+  // It is `npm run studio` itself, started as on a fresh clone and stopped once it answers; the
+  // build it leaves in .next is the one every later step tests.
+  heading("3. npm run studio (install, migrate, build, start)");
+  const studioData = process.env.CI ? {} : { ATELIER_STUDIO_DATA_DIR: path.join(tmp, "studio-data") };
+  const built = run(process.execPath, ["tests/studio-start.mjs"], studioData) === 0;
+  check(built, "npm run studio starts and answers");
+  totals.tests++;
+  checkWorkTree("after npm run studio");
 
   heading("4. Typecheck (tsc --noEmit)");
   check(run(path.join(BIN, "tsc"), ["--noEmit"]) === 0, "tsc --noEmit");
@@ -170,7 +175,7 @@ function main() {
   runVitest("stress", ["--config", "tests/stress/vitest.stress.mts"]);
 
   heading("8. Work tree left as it was");
-  checkWorkTree();
+  checkWorkTree("after npm test");
   return finish(0);
 }
 
@@ -184,7 +189,7 @@ function gitStatus() {
  * `npm test` must leave `git status` as it found it. On CI (a fresh clone) that means clean,
  * which also catches an `npm install` that rewrote the lockfile before this script started.
  */
-function checkWorkTree() {
+function checkWorkTree(when) {
   const now = gitStatus();
   if (now === null || statusAtStart === null) return console.log("not a git checkout: nothing to compare");
   const expected = process.env.CI ? "" : statusAtStart;
@@ -193,11 +198,11 @@ function checkWorkTree() {
   const changed = [...lines(now)].filter((line) => !before.has(line));
   const gone = [...before].filter((line) => !lines(now).has(line));
   if (changed.length || gone.length) {
-    console.error(`git status differs from ${process.env.CI ? "a clean tree" : "before the run"}:`);
+    console.error(`${when}, git status differs from ${process.env.CI ? "a clean tree" : "before the run"}:`);
     for (const line of [...changed, ...gone]) console.error(`  ${line}`);
-  } else console.log(process.env.CI ? "git status is clean" : "git status is as it was before the run");
+  } else console.log(`${when}, ${process.env.CI ? "git status is clean" : "git status is as it was before the run"}`);
   totals.tests++;
-  check(changed.length === 0 && gone.length === 0, "work tree left as it was");
+  check(changed.length === 0 && gone.length === 0, `work tree left as it was ${when}`);
 }
 
 try {
