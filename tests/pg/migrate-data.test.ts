@@ -300,7 +300,7 @@ describe("a target holding other rows under the source's ids", () => {
     await migratePostgres(url);
     const job = source.Job.find((j) => j.id === ids.region)!;
     const image = source.Image.find((i) => i.id === ids.noted)!;
-    await sql(url, `INSERT INTO "Job" (id, provider, model, mode, prompt, "aspectRatio", seed, n, status) VALUES ($1, 'demo', 'demo', 'edit', 'Someone else''s job', '1:1', 1, 1, 'succeeded')`, [job.id]);
+    await sql(url, `INSERT INTO "Job" (id, provider, model, mode, prompt, "promptSearch", "aspectRatio", seed, n, status) VALUES ($1, 'demo', 'demo', 'edit', 'Someone else''s job', 'someone else''s job', '1:1', 1, 1, 'succeeded')`, [job.id]);
     await sql(url, `INSERT INTO "Image" (id, sha256, mime, width, height, bytes, path, "thumbPath", "thumbBytes", origin) VALUES ('01J0000000000000000000000X', $1, 'image/png', 1, 1, 1, 'p', 't', 1, 'upload')`, [image.sha256]);
     const dataDir = tempDir();
     const env = { DATABASE_URL: url, DATA_DIR: dataDir };
