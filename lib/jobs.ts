@@ -250,7 +250,7 @@ export async function listJobs(raw: Partial<ListJobsQuery> | Record<string, unkn
     ${where.length ? Prisma.sql`WHERE ${Prisma.join(where, " AND ")}` : Prisma.empty}
     ORDER BY id ${newest ? Prisma.sql`DESC` : Prisma.sql`ASC`} LIMIT ${limit + 1}`;
   const page = ids.slice(0, limit).map((row) => row.id);
-  const rows = await db().job.findMany({ where: { id: { in: page } }, orderBy: { id: newest ? "desc" : "asc" }, include: jobInclude });
+  const rows = page.length ? await db().job.findMany({ where: { id: { in: page } }, orderBy: { id: newest ? "desc" : "asc" }, include: jobInclude }) : [];
   const items = rows.map(toJobDto);
   return { items, nextCursor: ids.length > limit ? (page[page.length - 1] ?? null) : null };
 }
