@@ -41,11 +41,14 @@ const BACKFILL_BATCH = 500;
  * batches; run at every start, a single scan finding nothing once done. Returns how many.
  */
 export async function foldOldPrompts(): Promise<number> {
+  const unfolded = { promptSearch: "", prompt: { not: "" } };
+  // Unordered, so a plain table scan: the check every start pays once all are folded.
+  if (!(await db().job.findFirst({ where: unfolded, select: { id: true } }))) return 0;
   let folded = 0;
   let after = "";
   for (;;) {
     const rows = await db().job.findMany({
-      where: { promptSearch: "", prompt: { not: "" }, id: { gt: after } },
+      where: { ...unfolded, id: { gt: after } },
       select: { id: true, prompt: true },
       orderBy: { id: "asc" },
       take: BACKFILL_BATCH,
