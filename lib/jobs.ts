@@ -2,11 +2,13 @@ import "server-only";
 import { randomInt } from "node:crypto";
 import { CATALOG, findModel, MATCH_INPUT, type AspectRatioChoice, type Mode, type ProviderId } from "./catalog";
 import { splitModelFilter } from "./client/gallery-filter";
-import { db, dialect } from "./db";
+import { db } from "./db";
 import { imageUrl, thumbUrl, type JobDto, type JobPage } from "./dto";
 import { type Image, Prisma } from "./generated/prisma/client";
 import { readImageBytes } from "./images";
+import { promptCondition } from "./prompt-search";
 import { readMask } from "./region";
+import { searchText } from "./search-text";
 import { AppError, invalid, notFound } from "./errors";
 import { idFloor, newId } from "./ids";
 import { isConfigured } from "./provider-info";
@@ -127,6 +129,7 @@ async function planJob(input: CreateJobInput): Promise<PlannedJob> {
     model: model.id,
     mode,
     prompt: input.prompt,
+    promptSearch: searchText(input.prompt),
     aspectRatio,
     // Always record a seed, so every result can be reproduced.
     seed: input.seed ?? randomInt(0, SEED_MAX),
@@ -227,6 +230,8 @@ export async function listJobs(raw: Partial<ListJobsQuery> | Record<string, unkn
   const newest = sort === "newest";
   // `model=provider:model` narrows both columns; with `provider=` too, both must hold.
   const scoped = model === undefined ? undefined : splitModelFilter(model);
+  const search = q === undefined ? undefined : await promptCondition(q);
+  if (search === null) return { items: [], nextCursor: null };
   const where = [
     cursor && (newest ? Prisma.sql`id < ${cursor}` : Prisma.sql`id > ${cursor}`),
     status && Prisma.sql`status = ${status}`,
@@ -238,16 +243,14 @@ export async function listJobs(raw: Partial<ListJobsQuery> | Record<string, unkn
     to && Prisma.sql`id < ${idFloor(Date.parse(to) + 86_400_000)}`,
     favorite &&
       Prisma.sql`EXISTS (SELECT 1 FROM "JobOutput" o JOIN "Image" i ON i.id = o."imageId" WHERE o."jobId" = "Job".id AND i.favorite = TRUE)`,
-    // A position, not LIKE: a search for "%" or "_" must match those characters literally.
-    // lower() folds ASCII on both; PostgreSQL also folds other letters when its locale knows them.
-    q && (dialect() === "postgresql" ? Prisma.sql`strpos(lower(prompt), lower(${q})) > 0` : Prisma.sql`instr(lower(prompt), lower(${q})) > 0`),
+    search,
   ].filter((clause): clause is Prisma.Sql => Boolean(clause));
   const ids = await db().$queryRaw<{ id: string }[]>`
     SELECT id FROM "Job"
     ${where.length ? Prisma.sql`WHERE ${Prisma.join(where, " AND ")}` : Prisma.empty}
     ORDER BY id ${newest ? Prisma.sql`DESC` : Prisma.sql`ASC`} LIMIT ${limit + 1}`;
   const page = ids.slice(0, limit).map((row) => row.id);
-  const rows = await db().job.findMany({ where: { id: { in: page } }, orderBy: { id: newest ? "desc" : "asc" }, include: jobInclude });
+  const rows = page.length ? await db().job.findMany({ where: { id: { in: page } }, orderBy: { id: newest ? "desc" : "asc" }, include: jobInclude }) : [];
   const items = rows.map(toJobDto);
   return { items, nextCursor: ids.length > limit ? (page[page.length - 1] ?? null) : null };
 }

@@ -3,6 +3,7 @@ import { db, tuneDatabase } from "./db";
 import { env } from "./env";
 import { loadAdapters } from "./providers/registry";
 import { sweepOrphans } from "./maintenance";
+import { foldOldPrompts } from "./prompt-search";
 import { jobQueue } from "./queue";
 import { JobWorker } from "./worker";
 import { setWorkerHandle } from "./worker-handle";
@@ -27,6 +28,9 @@ const SHUTDOWN_GRACE_MS = 10_000;
 /** Starts this process's one worker (called from instrumentation.ts under the Node runtime). */
 export async function startWorker(): Promise<void> {
   await tuneDatabase();
+  // Before serving: a search must find old jobs too. Instances starting together fold the same values.
+  const folded = await foldOldPrompts();
+  if (folded > 0) console.log(`[search] folded the prompts of ${folded} older jobs for search`);
   if (env().ATELIER_WORKER === "off") {
     onStopSignal(() => process.exit(0));
     return;

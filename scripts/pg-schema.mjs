@@ -30,6 +30,8 @@ function swap(text, from, to) {
 export function postgresSchema(sqliteSchema) {
   let text = swap(sqliteSchema, 'provider = "sqlite"', 'provider = "postgresql"');
   text = swap(text, 'output     = "../lib/generated/prisma"', 'output     = "../../lib/generated/prisma-pg"');
+  // Lines SQLite cannot express (a GIN index), written in the original as `// pg: <line>`.
+  text = text.replace(/^(\s*)\/\/ pg: (.*)$/gm, "$1$2");
   return HEADER + text;
 }
 

@@ -6,7 +6,7 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import { generateJobs } from "./seed.mjs";
+import { generateJobs, searchText } from "./seed.mjs";
 import { freePort, onCleanup, ROOT } from "./util.mjs";
 
 const require = createRequire(path.join(ROOT, "package.json"));
@@ -72,7 +72,7 @@ export async function connect(url) {
 }
 
 const JOB_COLUMNS = [
-  ["id", "text"], ["provider", "text"], ["model", "text"], ["mode", "text"], ["prompt", "text"], ["aspectRatio", "text"], ["seed", "int"], ["n", "int"],
+  ["id", "text"], ["provider", "text"], ["model", "text"], ["mode", "text"], ["prompt", "text"], ["promptSearch", "text"], ["aspectRatio", "text"], ["seed", "int"], ["n", "int"],
   ["status", "text"], ["providerJobId", "text"], ["attempts", "int"], ["claimedBy", "text"], ["errorCode", "text"], ["errorMessage", "text"],
   ["costUsd", "float8"], ["parentImageId", "text"], ["createdAt", "timestamp"], ["startedAt", "timestamp"], ["finishedAt", "timestamp"],
 ];
@@ -118,4 +118,9 @@ export async function seedJobsPg(client, { count, images, seed = 1, nowMs = Date
   }
   await client.query(`ANALYZE "Job"; ANALYZE "JobInput"; ANALYZE "JobOutput"`);
   return { jobs: count, outputs, ms: performance.now() - started };
+}
+
+export async function countMatchesPg(client, word) {
+  const { rows } = await client.query(`SELECT count(*)::int AS n FROM "Job" WHERE strpos("promptSearch", $1) > 0`, [searchText(word)]);
+  return rows[0].n;
 }

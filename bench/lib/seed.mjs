@@ -11,9 +11,14 @@ import { ROOT } from "./util.mjs";
 const require = createRequire(path.join(ROOT, "package.json"));
 const Database = require("better-sqlite3");
 
-/** A rare word (about 1 prompt in 200) and a word in no prompt: the two search probes. */
+/**
+ * The search probes: a rare word (about 1 prompt in 200), a common one (about 1 in 10), a word in
+ * no prompt, and two characters in none (too short for a trigram index: a scan).
+ */
 export const RARE_WORD = "lighthouse";
+export const COMMON_WORD = "watercolor";
 export const ABSENT_WORD = "qzxjvw";
+export const SHORT_WORD = "qz";
 const RARE_RATE = 1 / 200;
 
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -27,6 +32,9 @@ export function ulid(ms) {
   const random = Array.from(randomBytes(16), (b) => ALPHABET[b & 31]).join("");
   return time + random;
 }
+
+/** lib/search-text.ts's fold, which the studio writes into promptSearch with every job. */
+export const searchText = (text) => Array.from(text, (char) => char.toUpperCase().toLowerCase()).join("");
 
 const iso = (ms) => new Date(ms).toISOString().replace("Z", "+00:00");
 
@@ -111,12 +119,14 @@ export function* generateJobs({ count, images, seed = 1, nowMs = Date.now() }) {
     const finished = started + (status === "canceled" ? 2000 : 30_000 + Math.floor(rand() * 150_000));
     const failure = status === "failed" ? pick(rand, FAILURES) : null;
     const id = ulid(created);
+    const text = prompt(rand, edit);
     const job = {
       id,
       provider: provider.id,
       model: model.id,
       mode: edit ? "edit" : "generate",
-      prompt: prompt(rand, edit),
+      prompt: text,
+      promptSearch: searchText(text),
       aspectRatio: edit && rand() < 0.5 ? "match_input" : pick(rand, RATIOS),
       seed: jobSeed,
       n,
@@ -139,8 +149,8 @@ export function* generateJobs({ count, images, seed = 1, nowMs = Date.now() }) {
 
 /** Inserts `count` jobs of generateJobs (with their inputs and outputs) into SQLite in one transaction. */
 export function seedJobs(db, options) {
-  const insertJob = db.prepare(`INSERT INTO "Job" (id, provider, model, mode, prompt, aspectRatio, seed, n, status, providerJobId, attempts, claimedBy, errorCode, errorMessage, costUsd, parentImageId, createdAt, startedAt, finishedAt)
-    VALUES (@id, @provider, @model, @mode, @prompt, @aspectRatio, @seed, @n, @status, @providerJobId, @attempts, @claimedBy, @errorCode, @errorMessage, @costUsd, @parentImageId, @createdAt, @startedAt, @finishedAt)`);
+  const insertJob = db.prepare(`INSERT INTO "Job" (id, provider, model, mode, prompt, promptSearch, aspectRatio, seed, n, status, providerJobId, attempts, claimedBy, errorCode, errorMessage, costUsd, parentImageId, createdAt, startedAt, finishedAt)
+    VALUES (@id, @provider, @model, @mode, @prompt, @promptSearch, @aspectRatio, @seed, @n, @status, @providerJobId, @attempts, @claimedBy, @errorCode, @errorMessage, @costUsd, @parentImageId, @createdAt, @startedAt, @finishedAt)`);
   const insertInput = db.prepare(`INSERT INTO "JobInput" (jobId, position, imageId) VALUES (?, 0, ?)`);
   const insertOutput = db.prepare(`INSERT INTO "JobOutput" (jobId, position, imageId, seed) VALUES (?, ?, ?, ?)`);
   let outputs = 0;
@@ -171,5 +181,5 @@ export function storedImages(db) {
 }
 
 export function countMatches(db, word) {
-  return db.prepare(`SELECT count(*) AS n FROM "Job" WHERE instr(lower(prompt), lower(?)) > 0`).get(word).n;
+  return db.prepare(`SELECT count(*) AS n FROM "Job" WHERE instr(promptSearch, ?) > 0`).get(searchText(word)).n;
 }

@@ -3,6 +3,8 @@
  * (SQLite source, PostgreSQL target), so every value means on the target what it meant on the
  * source: dates, booleans and floats are converted the way the studio itself reads them.
  */
+import { searchText } from "../search-text";
+
 export type Row = Record<string, unknown>;
 
 type Model = "image" | "job" | "jobInput" | "jobOutput" | "loginAttempt";
@@ -21,12 +23,15 @@ export type Table = {
   key: readonly string[];
   /** A unique column besides the key: another row holding the same value is a conflict too. */
   unique?: string;
+  /** What a source row holds once a studio has started on it (rows read here are compared and copied so). */
+  settled?: (row: Row) => Row;
 };
 
 /** In foreign-key order: images before the jobs that point at them, jobs before their inputs and outputs. */
 export const TABLES: readonly Table[] = [
   { name: "Image", model: "image", key: ["id"], unique: "sha256" },
-  { name: "Job", model: "job", key: ["id"] },
+  // A source only migrated, never started since, still holds its older jobs' prompts unfolded.
+  { name: "Job", model: "job", key: ["id"], settled: (row) => (row.promptSearch === "" ? { ...row, promptSearch: searchText(String(row.prompt)) } : row) },
   { name: "JobInput", model: "jobInput", key: ["jobId", "position"] },
   { name: "JobOutput", model: "jobOutput", key: ["jobId", "position"] },
   { name: "LoginAttempt", model: "loginAttempt", key: ["id"] },
@@ -45,7 +50,7 @@ export async function* pages(client: object, table: Table, size: number): AsyncG
   for (;;) {
     const cursor = after ? { cursor: cursorOf(table, after), skip: 1 } : {};
     const rows = await delegate(client, table).findMany({ orderBy, take: size, ...cursor });
-    if (rows.length > 0) yield rows;
+    if (rows.length > 0) yield table.settled ? rows.map(table.settled) : rows;
     if (rows.length < size) return;
     after = rows.at(-1);
   }

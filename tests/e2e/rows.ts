@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import Database from "better-sqlite3";
+import { searchText } from "../../lib/search-text";
 
 /**
  * Job rows written straight into the shared server's database, for states the demo engine
@@ -41,9 +42,9 @@ export function insertJob(row: JobRow): string {
     const id = ulid(Date.now());
     const finished = row.status === "failed" ? iso(Date.now()) : null;
     db.prepare(
-      `INSERT INTO "Job" (id, provider, model, mode, prompt, aspectRatio, seed, n, status, providerJobId, attempts, claimedBy, errorCode, errorMessage, createdAt, startedAt, finishedAt)
-       VALUES (?, 'demo', 'demo', 'generate', ?, '1:1', 7, 1, ?, ?, 1, 'w_gone', ?, ?, ?, ?, ?)`,
-    ).run(id, row.prompt, row.status, `demo_${row.startedAtMs}`, row.errorCode ?? null, row.errorMessage ?? null, iso(row.startedAtMs), iso(row.startedAtMs), finished);
+      `INSERT INTO "Job" (id, provider, model, mode, prompt, promptSearch, aspectRatio, seed, n, status, providerJobId, attempts, claimedBy, errorCode, errorMessage, createdAt, startedAt, finishedAt)
+       VALUES (?, 'demo', 'demo', 'generate', ?, ?, '1:1', 7, 1, ?, ?, 1, 'w_gone', ?, ?, ?, ?, ?)`,
+    ).run(id, row.prompt, searchText(row.prompt), row.status, `demo_${row.startedAtMs}`, row.errorCode ?? null, row.errorMessage ?? null, iso(row.startedAtMs), iso(row.startedAtMs), finished);
     return id;
   } finally {
     db.close();

@@ -6,6 +6,7 @@
 import sharp from "sharp";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Db, Dialect } from "@/lib/db";
+import { searchText } from "@/lib/search-text";
 
 let db: Db;
 let jobs: typeof import("@/lib/jobs");
@@ -45,30 +46,57 @@ const PROMPTS = [
   `L'arbre du "vieux" moulin`,
   String.raw`C:\photos\harbour at night`,
   "Кошка на крыше",
+  "ПРИВЕТ, МИР",
   "東京の夜景、雨",
   "Café au lait ☕ on a tray",
+  "CAFÉ NOIR, ÉCOLE DES BEAUX-ARTS",
+  "Straße bei Nacht",
+  "ΟΔΟΣ ΣΤΗ ΘΑΛΑΣΣΑ",
+  "🎨 palette, 👍🏽 thumbs",
+  "50%_off sale: 'quoted' \\ back",
+  "x",
 ];
 
-/** Search text → the prompts it finds: literal, case-insensitive for ASCII, wildcards and quotes taken as typed. */
+/** The case rule itself: search text → the prompts it finds (Unicode case-insensitive, wildcards and quotes as typed). */
 const SEARCHES: [string, string[]][] = [
   ["fox", ["Red Fox in snow", "a red fox at dawn"]],
   ["RED FOX", ["Red Fox in snow", "a red fox at dawn"]],
-  ["%", ["100% cotton shirt"]],
-  ["0% c", ["100% cotton shirt"]],
-  ["_", ["snake_case street sign"]],
-  ["e_c", ["snake_case street sign"]],
-  ["'", [`L'arbre du "vieux" moulin`]],
-  [`"vieux"`, [`L'arbre du "vieux" moulin`]],
-  ["\\", [String.raw`C:\photos\harbour at night`]],
-  ["c:\\PHOTOS", [String.raw`C:\photos\harbour at night`]],
-  ["на крыше", ["Кошка на крыше"]],
-  ["東京", ["東京の夜景、雨"]],
-  ["☕", ["Café au lait ☕ on a tray"]],
-  ["CAFé", ["Café au lait ☕ on a tray"]],
+  ["%", ["100% cotton shirt", "50%_off sale: 'quoted' \\ back"]],
+  ["_", ["snake_case street sign", "50%_off sale: 'quoted' \\ back"]],
   ["f%x", []],
   ["r_d", []],
+  ["на КРЫШЕ", ["Кошка на крыше"]],
+  ["привет", ["ПРИВЕТ, МИР"]],
+  ["café", ["Café au lait ☕ on a tray", "CAFÉ NOIR, ÉCOLE DES BEAUX-ARTS"]],
+  ["école", ["CAFÉ NOIR, ÉCOLE DES BEAUX-ARTS"]],
+  ["cafe", []],
+  ["STRASSE", ["Straße bei Nacht"]],
+  ["οδος", ["ΟΔΟΣ ΣΤΗ ΘΑΛΑΣΣΑ"]],
   ["no such prompt", []],
 ];
+
+/**
+ * Queries of every awkward kind (wildcards, quotes, backslashes, 1–2 characters, other scripts,
+ * emoji, accented capitals), each answered as a plain substring filter over the folded prompts would.
+ */
+const QUERIES = [
+  ...SEARCHES.map(([q]) => q),
+  "0% c", "e_c", "'", `"vieux"`, `"`, "\\", "c:\\PHOTOS", "%_", "50%_OFF", "'quoted' \\",
+  "a", "X", "r", "ar", "%%", "__", "é", "É", "ÉC", "ß", "σ", "ς",
+  "東", "東京", "夜景、雨", "☕", "🎨", "👍🏽", "🎨 p", "Ш", "МИР", "ΘΑΛΑΣΣΑ", "ΣΣ", " ", "  ", ", ",
+];
+
+/** Every id `listJobs` gives for `query`, `limit` at a time, following the cursor. */
+async function walk(query: Record<string, string>, limit: number): Promise<string[]> {
+  const walked: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: Awaited<ReturnType<typeof jobs.listJobs>> = await jobs.listJobs({ ...query, limit: String(limit), ...(cursor && { cursor }) });
+    walked.push(...page.items.map((j) => j.id));
+    cursor = page.nextCursor;
+  } while (cursor);
+  return walked;
+}
 
 export function domainCases(expected: Dialect): void {
   beforeAll(async () => {
@@ -119,14 +147,59 @@ export function domainCases(expected: Dialect): void {
       expect(await images.readImage(outputs[1]!.id, "full")).not.toBeNull();
     });
 
-    it("finds prompts by literal, case-insensitive text, alone and with other filters", async () => {
-      for (const prompt of PROMPTS) await finishedJob({ prompt });
+    it("finds prompts by literal, Unicode case-insensitive text, as a substring filter would, alone, with other filters and page by page", async () => {
+      const made = [];
+      for (const [i, prompt] of PROMPTS.entries()) {
+        made.push((await finishedJob({ prompt, status: i % 3 === 0 ? "failed" : "succeeded", ...(i % 4 === 0 && { provider: "therouter" }) })).job);
+      }
+      const newestFirst = made.reverse();
       for (const [q, found] of SEARCHES) {
         const prompts = (await jobs.listJobs({ q, limit: "100" })).items.map((j) => j.prompt);
         expect({ q, prompts: prompts.sort() }).toEqual({ q, prompts: [...found].sort() });
       }
-      const failed = await finishedJob({ prompt: "a red fox that failed", status: "failed" });
-      expect((await jobs.listJobs({ q: "fox", status: "failed" })).items.map((j) => j.id)).toEqual([failed.job.id]);
+      for (const q of QUERIES) {
+        const needle = searchText(q.trim());
+        const matching = newestFirst.filter((job) => searchText(job.prompt).includes(needle));
+        const ids = (list: typeof newestFirst) => list.map((job) => job.id);
+        expect({ q, ids: await walk({ q }, 2) }).toEqual({ q, ids: ids(matching) });
+        expect({ q, ids: await walk({ q, sort: "oldest" }, 3) }).toEqual({ q, ids: ids(matching).reverse() });
+        expect({ q, ids: await walk({ q, status: "failed" }, 2) }).toEqual({ q, ids: ids(matching.filter((job) => job.status === "failed")) });
+        expect({ q, ids: await walk({ q, provider: "therouter" }, 1) }).toEqual({ q, ids: ids(matching.filter((job) => job.provider === "therouter")) });
+      }
+    });
+
+    it("finds a word in over a thousand prompts and a rare one among them the same way, with filters and paging", async () => {
+      // Past the index's limit for one lookup on SQLite, so both of its ways are taken.
+      const start = Date.now() - 3_600_000;
+      const rows = Array.from({ length: 1_050 }, (_, i) => {
+        const prompt = i % 70 === 0 ? `A LIGHTHOUSE at dusk ${i}` : `a harbour at dusk ${i}`;
+        const id = ids.newId(start + i * 1000);
+        return { id, provider: i % 2 ? "demo" : "therouter", model: "demo", mode: "generate", prompt, promptSearch: searchText(prompt), aspectRatio: "1:1", seed: i, n: 1, status: i % 5 ? "succeeded" : "failed" };
+      });
+      await db.job.createMany({ data: rows });
+      const newestFirst = [...rows].reverse();
+      for (const [q, filters] of [["dusk", {}], ["HARBOUR", { status: "failed" }], ["lighthouse", {}], ["lighthouse", { provider: "therouter" }], ["dusk 1", { status: "failed" }], ["nowhere", {}]] as const) {
+        const needle = searchText(q);
+        const matching = newestFirst.filter((row) => row.promptSearch.includes(needle) && Object.entries(filters).every(([key, value]) => row[key as "status"] === value));
+        const firstPage = await jobs.listJobs({ q, ...filters, limit: "30" });
+        expect(firstPage.items.map((j) => j.id)).toEqual(matching.slice(0, 30).map((row) => row.id));
+        if (matching.length <= 200) expect(await walk({ q, ...filters }, 7)).toEqual(matching.map((row) => row.id));
+      }
+    });
+
+    it("folds the prompts of jobs saved before the search column at start, once", async () => {
+      const { foldOldPrompts } = await import("@/lib/prompt-search");
+      const old = await finishedJob({ prompt: "ÉCLAIR au Chocolat" });
+      await finishedJob({ prompt: "plain" });
+      await db.job.update({ where: { id: old.job.id }, data: { promptSearch: "" } });
+      expect((await jobs.listJobs({ q: "éclair" })).items).toEqual([]);
+      expect(await foldOldPrompts()).toBe(1);
+      expect(await foldOldPrompts()).toBe(0);
+      expect((await jobs.listJobs({ q: "ÉCLAIR AU" })).items.map((j) => j.id)).toEqual([old.job.id]);
+      await library.deleteJobs({ ids: [old.job.id] });
+      expect((await jobs.listJobs({ q: "éclair" })).items).toEqual([]);
+      // SQLite's index follows the rows through triggers: it must still describe them exactly.
+      if (expected === "sqlite") await db.$executeRawUnsafe(`INSERT INTO "JobSearch" ("JobSearch", rank) VALUES ('integrity-check', 1)`);
     });
 
     it("filters the gallery by status, provider, model, mode, favourite and day, and pages both ways", async () => {
@@ -175,6 +248,7 @@ export function domainCases(expected: Dialect): void {
             model,
             mode: "generate",
             prompt: "history",
+            promptSearch: "history",
             aspectRatio: "1:1",
             seed: 1,
             n: outputs,

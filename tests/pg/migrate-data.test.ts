@@ -17,8 +17,9 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PrismaClient as SqliteClient } from "@/lib/generated/prisma/client";
 import { PrismaClient as PostgresClient } from "@/lib/generated/prisma-pg/client";
+import { searchText } from "@/lib/search-text";
 import { S3Storage } from "@/lib/storage/s3";
-import { migratePostgres } from "../../scripts/migrate-pg.mjs";
+import { migratePostgres, PG_MIGRATIONS } from "../../scripts/migrate-pg.mjs";
 import { gradientPng } from "../support/fixtures";
 import { startPostgres, type PostgresCluster } from "../support/postgres";
 import { startS3, type TestS3 } from "../support/s3";
@@ -31,6 +32,7 @@ let cluster: PostgresCluster;
 let s3: TestS3;
 let sourceDir: string;
 let source: Snapshot;
+let unfolded: string[];
 const ids = { favorite: "", noted: "", region: "", running: "", batch: "" };
 const cleanup: (() => Promise<unknown>)[] = [];
 
@@ -158,7 +160,12 @@ beforeAll(async () => {
   s3 = await startS3();
   await buildHistory();
   const db = new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: `file:${path.join(sourceDir, "atelier.db")}` }) });
+  // A job saved before the search column, in a studio only migrated since: its prompt is still unfolded.
+  await db.job.update({ where: { id: ids.region }, data: { promptSearch: "" } });
   source = await snapshot(db);
+  unfolded = source.Job.filter((job) => job.promptSearch === "").map((job) => job.id);
+  // What the source holds once a studio has started on it, which the target must hold.
+  source.Job = source.Job.map((job) => (job.promptSearch === "" ? { ...job, promptSearch: searchText(job.prompt) } : job));
   await db.$disconnect();
 }, 180_000);
 
@@ -175,6 +182,7 @@ describe("the history the test moves", () => {
     expect(source.Job.filter((job) => job.batchId === ids.batch)).toHaveLength(3);
     expect(source.JobOutput.some((output) => output.changeFraction !== null)).toBe(true);
     expect(source.LoginAttempt).toHaveLength(2);
+    expect(unfolded).toEqual([ids.region]);
   });
 });
 
@@ -190,7 +198,8 @@ describe("npm run migrate-data into PostgreSQL and S3", () => {
     const run = await migrateData(env());
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain("Applied 1 migration(s) to the target first.");
+    const committed = fs.readdirSync(PG_MIGRATIONS, { withFileTypes: true }).filter((entry) => entry.isDirectory()).length;
+    expect(run.stdout).toContain(`Applied ${committed} migration(s) to the target first.`);
     const rows = Object.values(counts(source)).reduce((sum, n) => sum + n, 0);
     expect(run.stdout).toContain(`Copied ${rows} row(s) and ${source.Image.length * 2} object(s). Verified`);
     for (const [table, n] of Object.entries(counts(source))) expect(run.stdout).toMatch(new RegExp(`${table}\\s+${n}\\s+${n}\\s+ok`));
@@ -300,7 +309,7 @@ describe("a target holding other rows under the source's ids", () => {
     await migratePostgres(url);
     const job = source.Job.find((j) => j.id === ids.region)!;
     const image = source.Image.find((i) => i.id === ids.noted)!;
-    await sql(url, `INSERT INTO "Job" (id, provider, model, mode, prompt, "aspectRatio", seed, n, status) VALUES ($1, 'demo', 'demo', 'edit', 'Someone else''s job', '1:1', 1, 1, 'succeeded')`, [job.id]);
+    await sql(url, `INSERT INTO "Job" (id, provider, model, mode, prompt, "promptSearch", "aspectRatio", seed, n, status) VALUES ($1, 'demo', 'demo', 'edit', 'Someone else''s job', 'someone else''s job', '1:1', 1, 1, 'succeeded')`, [job.id]);
     await sql(url, `INSERT INTO "Image" (id, sha256, mime, width, height, bytes, path, "thumbPath", "thumbBytes", origin) VALUES ('01J0000000000000000000000X', $1, 'image/png', 1, 1, 1, 'p', 't', 1, 'upload')`, [image.sha256]);
     const dataDir = tempDir();
     const env = { DATABASE_URL: url, DATA_DIR: dataDir };

@@ -248,7 +248,7 @@ describe("two worker processes on one PostgreSQL, scheduled by pg-boss", () => {
     expect(rowCount).toBe(1);
     // A row saved by a process that died before handing it to pg-boss.
     const orphan = await db.job.create({
-      data: { id: newId(), provider: "therouter", model: "black-forest-labs/flux-kontext-dev", mode: "generate", prompt: "orphan", aspectRatio: "1:1", seed: 1, n: 1, status: "queued" },
+      data: { id: newId(), provider: "therouter", model: "black-forest-labs/flux-kontext-dev", mode: "generate", prompt: "orphan", promptSearch: "orphan", aspectRatio: "1:1", seed: 1, n: 1, status: "queued" },
     });
     await startWorker("A");
     await until("both jobs to succeed", () => allIn([lost!, orphan.id], "succeeded"), 30_000);

@@ -95,6 +95,7 @@ async function queueJobs(count: number): Promise<string[]> {
         model: "black-forest-labs/flux-kontext-dev",
         mode: "generate",
         prompt: `queue job ${i}`,
+        promptSearch: `queue job ${i}`,
         aspectRatio: "1:1",
         seed: i,
         n: 1,

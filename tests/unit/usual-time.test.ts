@@ -32,6 +32,7 @@ async function ran(seconds: number, opts: { provider?: string; model?: string; s
       model: opts.model ?? "black-forest-labs/flux-kontext-dev",
       mode: "generate",
       prompt: "a red chair",
+      promptSearch: "a red chair",
       aspectRatio: "1:1",
       seed: 1,
       n: 1,

@@ -329,6 +329,7 @@ describe("provider faults", () => {
         model: "flux-kontext-pro",
         mode: "generate",
         prompt: "cut off",
+        promptSearch: "cut off",
         aspectRatio: "1:1",
         seed: 1,
         n: 1,
