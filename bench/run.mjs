@@ -1223,8 +1223,8 @@ async function soak() {
     `V8's heap, Buffers not yet collected, and what glibc's malloc keeps of libvips' freed pixel buffers (package.json config.glibcTunables ` +
     `caps the arenas at two and returns large blocks at once; without it each thread's arena kept its own peak). RSS every 250 jobs is in details.soak.timeline.`;
   results.add({ id: "memory.soak_succeeded", section, label: `Soak jobs succeeded (of ${jobs})`, value: s.statuses.succeeded ?? 0, unit: "jobs", budget: { op: "==", value: jobs }, why: `Statuses: ${JSON.stringify(s.statuses)}; see details.soak.failed.` });
-  results.add({ id: "memory.soak_rss_checkpoint_mb", section, label: `Server RSS after ${checkpoint} jobs (all finished, 1 s of quiet)`, value: s.rssAtCheckpointMb, unit: "MB" });
-  results.add({ id: "memory.soak_rss_end_mb", section, label: `Server RSS after ${jobs} jobs (all finished, 1 s of quiet)`, value: s.rssAtEndMb, unit: "MB", note: `${s.wallS} s for the ${jobs} jobs, ${s.serverCpuMsPerJob} ms of server CPU per job; peak (VmHWM) ${s.peakMb} MB` });
+  results.add({ id: "memory.soak_rss_checkpoint_mb", section, label: `Server RSS after ${checkpoint} jobs (all finished, 4.5 s of quiet)`, value: s.rssAtCheckpointMb, unit: "MB" });
+  results.add({ id: "memory.soak_rss_end_mb", section, label: `Server RSS after ${jobs} jobs (all finished, 4.5 s of quiet)`, value: s.rssAtEndMb, unit: "MB", note: `${s.wallS} s for the ${jobs} jobs, ${s.serverCpuMsPerJob} ms of server CPU per job; peak (VmHWM) ${s.peakMb} MB` });
   results.add({ id: ratioId, section, label: `Server RSS after ${jobs} jobs ÷ after ${checkpoint}`, value: s.rssAtEndMb / s.rssAtCheckpointMb, unit: "×", budget: ratioBudget, why: `RSS went from ${round(s.rssAtCheckpointMb)} MB to ${round(s.rssAtEndMb)} MB. ${causes}` });
   results.add({ id: settledId, section, label: `Server RSS after the soak, settled (${settleMs / 1000} s idle)`, value: s.settledMb, unit: "MB", budget: settledBudget, why: `${round(s.settledMb)} MB once idle. ${causes}` });
   results.method(
@@ -1233,7 +1233,7 @@ async function soak() {
       `Out of every 100: ${MIX_TEXT}. ${SIZES.soak.uploads} distinct ${SIZES.soak.big.join("×")} JPEGs are uploaded along the way, each in turn the input of the edits and of ` +
       `every other region edit (the rest edit a ${SIZES.soak.small.join("×")} upload), with a mask as the studio exports it; region answers are a 1024×1024 photo-like PNG, every other answer a 64×64 PNG. ` +
       `TheRouter and QuickRouter run 12 at once (their first poll comes after 2–3 s). RSS is VmRSS of the server's process tree: after ${checkpoint} and after ${jobs} jobs, each time ` +
-      `once every job so far has finished and 1 s has passed (before the worker's idle collection, 3 s after its last job), the median of 5 samples 100 ms apart; settled: ${settleMs / 1000} s later, the median of 10 samples 100 ms apart.`,
+      `once every job so far has finished and 4.5 s have passed (past the worker's garbage collection 3 s after its last job, so the two readings are of what the server keeps, not of garbage awaiting collection), the median of 5 samples 100 ms apart; settled: ${settleMs / 1000} s later, the median of 10 samples 100 ms apart.`,
   );
 }
 

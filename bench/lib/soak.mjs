@@ -34,6 +34,8 @@ const EDIT_MODEL = {
 };
 const GENERATE_MODEL = { ...EDIT_MODEL, dmxapi: "flux-kontext-pro", modelverse: "black-forest-labs/flux-kontext-max/text-to-image" };
 const TERMINAL = `('succeeded', 'failed', 'canceled')`;
+/** lib/worker.ts DEFAULT_IDLE_AFTER_MS: how long after its last job the worker collects garbage. */
+const IDLE_COLLECTION_MS = 3000;
 
 function kindOf(i) {
   let slot = (i * 37) % 100; // spread each kind over the hundred instead of running them back to back
@@ -122,10 +124,11 @@ export async function runSoak({ sizes, http, tag }) {
         submitted++;
         if (submitted % 250 === 0) timeline.push({ submitted, finished: finished(), rssMb: round(server.rssMb()), s: round((Date.now() - started) / 1000) });
       }
-      // Both readings alike: every job so far finished, a second of quiet (before the worker's
-      // idle collection, 3 s after its last job), the median of five samples.
+      // Both readings alike, of what the server keeps rather than of garbage not yet collected:
+      // every job so far finished, then past the worker's idle collection (3 s after its last
+      // job), the median of five samples.
       await drain(stop);
-      await sleep(1000);
+      await sleep(IDLE_COLLECTION_MS + 1500);
       readings[stop] = await settledRss(5, 100);
       log(`soak: ${stop} jobs finished after ${round((Date.now() - started) / 1000)} s, RSS ${round(readings[stop])} MB`);
     }
