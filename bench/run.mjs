@@ -5,7 +5,7 @@
 //
 //   node bench/run.mjs                 full run (includes the fresh-clone figure, several minutes)
 //   node bench/run.mjs --skip-clone    full run without the fresh-clone figure
-//   node bench/run.mjs --smoke         tiny run (20 jobs, 1k rows, ≤ 3 MP region edits, no clone, no 100k) into a temp dir
+//   node bench/run.mjs --smoke         tiny run (20 jobs, 1k rows, ≤ 3 MP region edits, a 24-job soak, no clone, no 100k) into a temp dir
 //   node bench/run.mjs --only region   some parts only (jobs, history, scaleout, region, soak, clone; comma-separated) into a temp dir
 //   options: --out <dir>  --rebuild (build even if a build exists)  --no-build (fail if none exists)
 //            --profile (CPU-profile server A and summarise where its time went; the profiler adds some overhead)
@@ -52,11 +52,11 @@ const OUT_DIR = path.resolve(
 );
 
 const SIZES = SMOKE
-  ? { overheadJobs: 20, photoJobs: 2, uploads: 1, throughput: { therouter: 4, quickrouter: 4, dmxapi: 6, modelverse: 6 }, scales: [1_000], requests: 20, paints: 1, idleSettleMs: 1500, regionCpu: [[800, 600], [1200, 800]], regionRounds: 1, regionMemory: [2000, 1500], soak: { jobs: 40, checkpoint: 10, window: 8, uploads: 1, big: [1200, 800], small: [800, 600], settleMs: 1500 } }
+  ? { overheadJobs: 20, photoJobs: 2, uploads: 1, throughput: { therouter: 4, quickrouter: 4, dmxapi: 6, modelverse: 6 }, scales: [1_000], requests: 20, paints: 1, idleSettleMs: 1500, regionCpu: [[800, 600], [1200, 800]], regionRounds: 1, regionMemory: [2000, 1500], soak: { jobs: 24, checkpoint: 8, window: 8, uploads: 1, big: [1200, 800], small: [800, 600], settleMs: 1000 } }
   : { overheadJobs: 200, photoJobs: 30, uploads: 3, throughput: { therouter: 20, quickrouter: 28, dmxapi: 76, modelverse: 76 }, scales: [10_000, 100_000], requests: 60, paints: 5, idleSettleMs: 5000, regionCpu: [[4000, 3000], [6000, 4000]], regionRounds: 5, regionMemory: [8000, 5000], soak: { jobs: 5000, checkpoint: 500, window: 48, uploads: 10, big: [4000, 3000], small: [2000, 1500], settleMs: 15_000 } };
 const FAKE_LATENCY_MS = 400;
 const GALLERY_ROWS = 1_000;
-const WATCHDOG_MS = SMOKE ? 230_000 : 90 * 60_000;
+const WATCHDOG_MS = SMOKE ? 260_000 : 90 * 60_000;
 const CLONE_TIMEOUT_MS = 25 * 60_000;
 
 const results = new Results(SMOKE ? "smoke" : "full", ONLY);

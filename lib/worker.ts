@@ -68,6 +68,7 @@ export class JobWorker {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.idleTimer);
   }
 
   /**

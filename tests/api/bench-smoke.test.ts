@@ -11,11 +11,11 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 
 const ROOT = path.resolve(__dirname, "../..");
-const RUN_TIMEOUT_MS = 250_000; // the smoke's own watchdog stops it at 230 s
+const RUN_TIMEOUT_MS = 280_000; // the smoke's own watchdog stops it at 260 s
 
 /**
  * The figures of issues 7, 12, 13 and 14 that the smoke run must produce (1k rows instead of 10k/100k;
- * region edits of 0.5, 1 and 3 MP instead of 12, 24 and 40 MP; a soak of 40 jobs instead of 5,000).
+ * region edits of 0.5, 1 and 3 MP instead of 12, 24 and 40 MP; a soak of 24 jobs instead of 5,000).
  */
 const EXPECTED = [
   "overhead.submit_to_provider_p95_ms",
