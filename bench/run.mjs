@@ -5,8 +5,8 @@
 //
 //   node bench/run.mjs                 full run (includes the fresh-clone figure, several minutes)
 //   node bench/run.mjs --skip-clone    full run without the fresh-clone figure
-//   node bench/run.mjs --smoke         tiny run (20 jobs, 1k rows, ≤ 3 MP region edits, no clone, no 100k) into a temp dir
-//   node bench/run.mjs --only region   some parts only (jobs, history, scaleout, region, clone; comma-separated) into a temp dir
+//   node bench/run.mjs --smoke         tiny run (20 jobs, 1k rows, ≤ 3 MP region edits, a 24-job soak, no clone, no 100k) into a temp dir
+//   node bench/run.mjs --only region   some parts only (jobs, history, scaleout, region, soak, clone; comma-separated) into a temp dir
 //   options: --out <dir>  --rebuild (build even if a build exists)  --no-build (fail if none exists)
 //            --profile (CPU-profile server A and summarise where its time went; the profiler adds some overhead)
 //
@@ -20,10 +20,11 @@ import { buildFirstLoadJs, firstGalleryPaint, firstLoadJs, launchBrowser } from 
 import { fakeEnv, startFake } from "./lib/fakes.mjs";
 import { photoLikeJpeg, photoLikePng, regionMaskPng, sharp, tinyPng } from "./lib/images.mjs";
 import { summariseProfiles } from "./lib/profile.mjs";
+import { MIX_TEXT, runSoak } from "./lib/soak.mjs";
 import { Results } from "./lib/report.mjs";
 import { ABSENT_WORD, COMMON_WORD, RARE_WORD, SHORT_WORD, countMatches, cursorAt, jobCount, openDb, seedJobs, storedImages } from "./lib/seed.mjs";
 import { connect as connectPg, countMatchesPg, seedJobsPg, startPostgres } from "./lib/postgres.mjs";
-import { distDir, distDirName, ensureBuild, freshBackend, freshDataDir, rssSampler, startServer } from "./lib/server.mjs";
+import { distDir, distDirName, ensureBuild, freshBackend, freshDataDir, GLIBC_TUNABLES, rssSampler, startServer } from "./lib/server.mjs";
 import { cpuShare, freePort, log, mapLimit, nowMs, onCleanup, percentile, ROOT, round, runCleanups, sleep, summary, until, withTimeout } from "./lib/util.mjs";
 
 // ---------------------------------------------------------------------------------------
@@ -38,7 +39,7 @@ const option = (name) => {
 const SMOKE = flag("--smoke");
 const SKIP_CLONE = SMOKE || flag("--skip-clone");
 const PROFILE = flag("--profile");
-const PARTS = ["jobs", "history", "scaleout", "region", "clone"];
+const PARTS = ["jobs", "history", "scaleout", "region", "soak", "clone"];
 const ONLY = option("--only")?.split(",").map((p) => p.trim()).filter(Boolean) ?? null;
 if (ONLY && (ONLY.length === 0 || ONLY.some((p) => !PARTS.includes(p)))) {
   console.error(`[bench] --only takes some of ${PARTS.join(", ")} (comma-separated)`);
@@ -51,11 +52,11 @@ const OUT_DIR = path.resolve(
 );
 
 const SIZES = SMOKE
-  ? { overheadJobs: 20, photoJobs: 2, uploads: 1, throughput: { therouter: 4, quickrouter: 4, dmxapi: 6, modelverse: 6 }, scales: [1_000], requests: 20, paints: 1, idleSettleMs: 1500, regionCpu: [[800, 600], [1200, 800]], regionRounds: 1, regionMemory: [2000, 1500] }
-  : { overheadJobs: 200, photoJobs: 30, uploads: 3, throughput: { therouter: 20, quickrouter: 28, dmxapi: 76, modelverse: 76 }, scales: [10_000, 100_000], requests: 60, paints: 5, idleSettleMs: 5000, regionCpu: [[4000, 3000], [6000, 4000]], regionRounds: 5, regionMemory: [8000, 5000] };
+  ? { overheadJobs: 20, photoJobs: 2, uploads: 1, throughput: { therouter: 4, quickrouter: 4, dmxapi: 6, modelverse: 6 }, scales: [1_000], requests: 20, paints: 1, idleSettleMs: 1500, regionCpu: [[800, 600], [1200, 800]], regionRounds: 1, regionMemory: [2000, 1500], soak: { jobs: 24, checkpoint: 8, window: 8, uploads: 1, big: [1200, 800], small: [800, 600], settleMs: 1000 } }
+  : { overheadJobs: 200, photoJobs: 30, uploads: 3, throughput: { therouter: 20, quickrouter: 28, dmxapi: 76, modelverse: 76 }, scales: [10_000, 100_000], requests: 60, paints: 5, idleSettleMs: 5000, regionCpu: [[4000, 3000], [6000, 4000]], regionRounds: 5, regionMemory: [8000, 5000], soak: { jobs: 5000, checkpoint: 500, window: 48, uploads: 10, big: [4000, 3000], small: [2000, 1500], settleMs: 15_000 } };
 const FAKE_LATENCY_MS = 400;
 const GALLERY_ROWS = 1_000;
-const WATCHDOG_MS = SMOKE ? 200_000 : 75 * 60_000;
+const WATCHDOG_MS = SMOKE ? 260_000 : 90 * 60_000;
 const CLONE_TIMEOUT_MS = 25 * 60_000;
 
 const results = new Results(SMOKE ? "smoke" : "full", ONLY);
@@ -1058,6 +1059,8 @@ function runRegionLocal(config, timeoutMs) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--expose-gc", path.join(ROOT, "bench/lib/region-local.mjs"), JSON.stringify(config)], {
       cwd: ROOT,
+      // The server's allocator settings: they change what libvips' allocations cost.
+      env: { ...process.env, GLIBC_TUNABLES },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -1227,6 +1230,45 @@ async function regionMemory() {
 }
 
 // ---------------------------------------------------------------------------------------
+// Memory over a soak (issue 14): thousands of jobs through one server (bench/lib/soak.mjs).
+
+async function soak() {
+  const section = "Memory over a soak";
+  const { jobs, checkpoint, settleMs } = SIZES.soak;
+  const ratioId = "memory.soak_rss_ratio";
+  const settledId = "memory.soak_settled_rss_mb";
+  const ratioBudget = { op: "<=", value: 1.15 };
+  const settledBudget = { op: "<=", value: 300 };
+  log(`${section}: ${jobs} jobs, RSS after ${checkpoint}, after ${jobs} and settled`);
+  results.load(section);
+  let s;
+  try {
+    s = await runSoak({ sizes: SIZES.soak, http: { postJob, uploadImage }, tag: runTag });
+  } catch (error) {
+    results.failed({ id: ratioId, section, label: `Server RSS after ${jobs} jobs ÷ after ${checkpoint}`, unit: "×", budget: ratioBudget, error });
+    results.failed({ id: settledId, section, label: "Server RSS after the soak, settled", unit: "MB", budget: settledBudget, error });
+    return;
+  }
+  results.details.soak = s;
+  const causes =
+    `V8's heap, Buffers not yet collected, and what glibc's malloc keeps of libvips' freed pixel buffers (package.json config.glibcTunables ` +
+    `caps the arenas at two and returns large blocks at once; without it each thread's arena kept its own peak). RSS every 250 jobs is in details.soak.timeline.`;
+  results.add({ id: "memory.soak_succeeded", section, label: `Soak jobs succeeded (of ${jobs})`, value: s.statuses.succeeded ?? 0, unit: "jobs", budget: { op: "==", value: jobs }, why: `Statuses: ${JSON.stringify(s.statuses)}; see details.soak.failed.` });
+  results.add({ id: "memory.soak_rss_checkpoint_mb", section, label: `Server RSS after ${checkpoint} jobs (all finished, 4.5 s of quiet)`, value: s.rssAtCheckpointMb, unit: "MB" });
+  results.add({ id: "memory.soak_rss_end_mb", section, label: `Server RSS after ${jobs} jobs (all finished, 4.5 s of quiet)`, value: s.rssAtEndMb, unit: "MB", note: `${s.wallS} s for the ${jobs} jobs, ${s.serverCpuMsPerJob} ms of server CPU per job; peak (VmHWM) ${s.peakMb} MB` });
+  results.add({ id: ratioId, section, label: `Server RSS after ${jobs} jobs ÷ after ${checkpoint}`, value: s.rssAtEndMb / s.rssAtCheckpointMb, unit: "×", budget: ratioBudget, why: `RSS went from ${round(s.rssAtCheckpointMb)} MB to ${round(s.rssAtEndMb)} MB. ${causes}` });
+  results.add({ id: settledId, section, label: `Server RSS after the soak, settled (${settleMs / 1000} s idle)`, value: s.settledMb, unit: "MB", budget: settledBudget, why: `${round(s.settledMb)} MB once idle. ${causes}` });
+  results.method(
+    section,
+    `A fresh server (as \`npm start\` starts it, with package.json's GLIBC_TUNABLES) with the four HTTP fakes answering at once; ${jobs} jobs POSTed with at most ${SIZES.soak.window} unfinished at a time. ` +
+      `Out of every 100: ${MIX_TEXT}. ${SIZES.soak.uploads} distinct ${SIZES.soak.big.join("×")} JPEGs are uploaded along the way, each in turn the input of the edits and of ` +
+      `every other region edit (the rest edit a ${SIZES.soak.small.join("×")} upload), with a mask as the studio exports it; region answers are a 1024×1024 photo-like PNG, every other answer a 64×64 PNG. ` +
+      `TheRouter and QuickRouter run 12 at once (their first poll comes after 2–3 s). RSS is VmRSS of the server's process tree: after ${checkpoint} and after ${jobs} jobs, each time ` +
+      `once every job so far has finished and 4.5 s have passed (past the worker's garbage collection 3 s after its last job, so the two readings are of what the server keeps, not of garbage awaiting collection), the median of 5 samples 100 ms apart; settled: ${settleMs / 1000} s later, the median of 10 samples 100 ms apart.`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------
 // Figure 7: fresh clone → `npm run studio` serving GET / with 200.
 
 async function cloneToServing() {
@@ -1386,7 +1428,7 @@ async function main() {
   const build = ensureBuild({ force: flag("--rebuild"), allowBuild: !flag("--no-build") });
   results.details.build = { distDir: distDirName(), built: build.built, buildMs: build.ms ?? null };
   // One part failing must not cost the others their figures.
-  for (const [part, name, run] of [["jobs", "server A", serverA], ["history", "server B", serverB], ["scaleout", "scale-out", scaleout], ["region", "region edits", regionEdits]]) {
+  for (const [part, name, run] of [["jobs", "server A", serverA], ["history", "server B", serverB], ["scaleout", "scale-out", scaleout], ["region", "region edits", regionEdits], ["soak", "soak", soak]]) {
     if (!runs(part)) continue;
     try {
       await run();

@@ -1,4 +1,5 @@
 import "server-only";
+import { collectGarbage } from "./collect-garbage";
 import { db, tuneDatabase } from "./db";
 import { env } from "./env";
 import { loadAdapters } from "./providers/registry";
@@ -46,6 +47,7 @@ export async function startWorker(): Promise<void> {
     queue: jobQueue(),
     leaseMs: env().WORKER_LEASE_MS,
     concurrency: (id) => env().concurrency[id],
+    onIdle: collectGarbage,
     timeouts: { syncCallMs: env().PROVIDER_SYNC_TIMEOUT_MS, requestMs: env().PROVIDER_REQUEST_TIMEOUT_MS },
     jobDeadlineMs: env().PROVIDER_JOB_DEADLINE_MS,
     log: (message, extra) => console.error(message, extra ?? ""),

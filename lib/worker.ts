@@ -18,9 +18,14 @@ export type WorkerDeps = PipelineDeps & {
   concurrency?: (id: ProviderId) => number;
   /** How long a lease lasts; renewed every third of it while the job runs. */
   leaseMs?: number;
+  /** Called after start and after each burst of jobs, once none has been in flight for `idleAfterMs` (to return memory). */
+  onIdle?: () => void;
+  idleAfterMs?: number;
 };
 
 const DEFAULT_LEASE_MS = 30_000;
+/** Longer than the gap between one job and the next of a busy queue, so a steady stream never triggers it. */
+const DEFAULT_IDLE_AFTER_MS = 3_000;
 const INTERRUPTED =
   "The server restarted while the provider was working on this job, so its result was lost. Nothing was re-sent; run it again.";
 
@@ -37,6 +42,7 @@ export class JobWorker {
   private readonly inFlight = new Map<string, { provider: ProviderId; controller: AbortController; done: Promise<void> }>();
   private timer: NodeJS.Timeout | undefined;
   private renewTimer: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
   private filling = false;
   private refill = false;
   private stopped = true;
@@ -54,12 +60,15 @@ export class JobWorker {
     this.renewTimer.unref();
     await this.expireDeadOwners();
     await this.fill();
+    // What starting left behind (bundles read, the database engine loaded) goes too.
+    if (this.inFlight.size === 0) this.armIdle();
   }
 
   /** Stops claiming new jobs; running ones finish (or are taken over once their lease ends). */
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.idleTimer);
   }
 
   /**
@@ -169,6 +178,7 @@ export class JobWorker {
   }
 
   private launch(job: Job): void {
+    clearTimeout(this.idleTimer);
     const controller = new AbortController();
     const lease = {
       signal: controller.signal,
@@ -182,8 +192,19 @@ export class JobWorker {
       .finally(() => {
         this.inFlight.delete(job.id);
         this.kick();
+        if (this.inFlight.size === 0) this.armIdle();
       });
     this.inFlight.set(job.id, { provider: job.provider as ProviderId, controller, done });
+  }
+
+  private armIdle(): void {
+    const { onIdle, idleAfterMs = DEFAULT_IDLE_AFTER_MS } = this.deps;
+    if (!onIdle) return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (this.inFlight.size === 0) onIdle();
+    }, idleAfterMs);
+    this.idleTimer.unref();
   }
 
   private async settle(jobId: string, outcome: Outcome): Promise<void> {

@@ -12,6 +12,8 @@ const PRISMA_BIN = path.join(ROOT, "node_modules/prisma/build/index.js");
 const READY_TIMEOUT_MS = 90_000;
 const BUILD_TIMEOUT_MS = 15 * 60_000;
 const MAX_LOG_CHARS = 200_000;
+/** The allocator settings `npm start` gives the server (package.json config): the bench runs it the same way. */
+export const GLIBC_TUNABLES = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).config.glibcTunables;
 
 export const distDirName = () => process.env.NEXT_DIST_DIR || ".next";
 export const distDir = () => path.resolve(ROOT, distDirName());
@@ -113,6 +115,7 @@ export async function startServer({ dataDir, databaseUrl, env = {}, nodeArgs = [
       NEXT_TELEMETRY_DISABLED: "1",
       // As `npm run studio`: SIGTERM goes to Atelier's graceful shutdown.
       NEXT_MANUAL_SIG_HANDLE: "1",
+      GLIBC_TUNABLES,
       DATABASE_URL: databaseUrl,
       ATELIER_PASSWORD: undefined,
       DATA_DIR: dataDir,

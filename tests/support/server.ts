@@ -17,6 +17,8 @@ const NEXT_BIN = path.join(ROOT, "node_modules/next/dist/bin/next");
 const PRISMA_BIN = path.join(ROOT, "node_modules/prisma/build/index.js");
 const READY_TIMEOUT_MS = 60_000;
 const MAX_LOG_CHARS = 200_000;
+/** The allocator settings `npm start` gives the server (package.json config), so tests run it the same way. */
+const GLIBC_TUNABLES: string = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).config.glibcTunables;
 
 export type ServerOptions = {
   /** Extra environment for the server (DEMO_DELAY_MS defaults to "300"). */
@@ -141,6 +143,7 @@ async function launch(port: number, dataDir: string, env: Record<string, string>
       NEXT_TELEMETRY_DISABLED: "1",
       // As `npm run studio`: SIGTERM goes to Atelier's graceful shutdown, not Next's instant exit.
       NEXT_MANUAL_SIG_HANDLE: "1",
+      GLIBC_TUNABLES,
       DATABASE_URL: undefined,
       DATA_DIR: dataDir,
       ...env,

@@ -1,6 +1,7 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import sharp from "sharp";
 import { useFreshDataDir } from "../support/test-db";
+import { sleep, until } from "../support/wait";
 import type { Db } from "@/lib/db";
 import type { ProviderAdapter, GenerationRequest, ProviderImage } from "@/lib/providers/types";
 import { ProviderError } from "@/lib/providers/types";
@@ -157,6 +158,25 @@ describe("job pipeline", () => {
     await runUntilSettled(worker);
     expect(fake.peak()).toBe(2);
     expect(await db.job.count({ where: { status: "succeeded" } })).toBe(6);
+  });
+
+  it("hands memory back once a burst of jobs is over, not after every job", async () => {
+    const fake = fakeAsyncProvider();
+    let idleCalls = 0;
+    const worker = makeWorker(fake.adapter, { concurrency: () => 2, onIdle: () => idleCalls++, idleAfterMs: 100 });
+    await Promise.all(Array.from({ length: 6 }, (_, i) => submit({ prompt: `burst ${i}` })));
+    await worker.start();
+    await settle(worker);
+    await until("the idle call after the burst", () => idleCalls > 0);
+    await sleep(300);
+    expect(idleCalls).toBe(1);
+    await submit({ prompt: "one more" });
+    worker.kick();
+    await settle(worker);
+    await until("the idle call after the next job", () => idleCalls > 1);
+    await worker.stop();
+    expect(await db.job.count({ where: { status: "succeeded" } })).toBe(7);
+    expect(idleCalls).toBe(2);
   });
 
   it("cancels a running job, tells the provider, and keeps it canceled", async () => {
