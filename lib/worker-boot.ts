@@ -1,6 +1,7 @@
 import "server-only";
 import { db, tuneDatabase } from "./db";
 import { env } from "./env";
+import { jobEvents } from "./events";
 import { loadAdapters } from "./providers/registry";
 import { sweepOrphans } from "./maintenance";
 import { jobQueue } from "./queue";
@@ -45,6 +46,7 @@ export async function startWorker(): Promise<void> {
     timeouts: { syncCallMs: env().PROVIDER_SYNC_TIMEOUT_MS, requestMs: env().PROVIDER_REQUEST_TIMEOUT_MS },
     jobDeadlineMs: env().PROVIDER_JOB_DEADLINE_MS,
     log: (message, extra) => console.error(message, extra ?? ""),
+    publish: (signal) => jobEvents().publish(signal),
   });
   setWorkerHandle(worker);
   await worker.start();

@@ -1,0 +1,105 @@
+"use client";
+
+import type { InfiniteData, QueryClient } from "@tanstack/react-query";
+import { useSyncExternalStore } from "react";
+import type { JobDto, JobPage } from "@/lib/dto";
+import type { Batch } from "./api";
+import { finishToasts } from "./finish-toasts";
+import { mapGalleryJobs, removeFromGallery } from "./gallery-cache";
+import { isActive } from "./jobs";
+import { queryKeys } from "./query-keys";
+
+/**
+ * The tab's one stream of job changes (GET /api/events), written into the query cache. While it
+ * is up, job queries need no polling (`useLiveJobs()` is true); while it is down they poll as
+ * before, without a word to the designer. The browser reconnects by itself, with Last-Event-ID;
+ * a stream it gave up on (an error status) is opened again here, a little later each time.
+ */
+let live = false;
+const listeners = new Set<() => void>();
+
+function setLive(next: boolean) {
+  if (live === next) return;
+  live = next;
+  for (const listener of listeners) listener();
+}
+
+const subscribe = (listener: () => void) => {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+};
+
+/** True while pushed updates arrive, so polling is off. */
+export function useLiveJobs(): boolean {
+  return useSyncExternalStore(subscribe, () => live, () => false);
+}
+
+const REOPEN_MIN_MS = 5000;
+const REOPEN_MAX_MS = 60_000;
+
+export function connectJobStream(queryClient: QueryClient): () => void {
+  let source: EventSource | undefined;
+  let lastId = "";
+  let reopenMs = REOPEN_MIN_MS;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  const open = () => {
+    source = new EventSource(lastId ? `/api/events?since=${lastId}` : "/api/events");
+    const remember = (event: MessageEvent) => {
+      if (event.lastEventId) lastId = event.lastEventId;
+    };
+    source.addEventListener("ready", (event) => {
+      // A first stream cannot know what changed before it opened: active jobs are read once more.
+      // A resumed one (Last-Event-ID, or `since`) was sent that by the server.
+      if (!lastId) refreshActive(queryClient);
+      remember(event);
+      reopenMs = REOPEN_MIN_MS;
+      setLive(true);
+    });
+    source.addEventListener("job", (event) => {
+      remember(event);
+      applyJob(queryClient, JSON.parse(event.data) as JobDto);
+    });
+    source.addEventListener("deleted", (event) => removeFromGallery(queryClient, [(JSON.parse(event.data) as { jobId: string }).jobId]));
+    source.onerror = () => {
+      setLive(false);
+      if (source?.readyState !== EventSource.CLOSED) return;
+      timer = setTimeout(open, reopenMs);
+      reopenMs = Math.min(REOPEN_MAX_MS, reopenMs * 2);
+    };
+  };
+  open();
+  return () => {
+    clearTimeout(timer);
+    source?.close();
+    setLive(false);
+  };
+}
+
+function refreshActive(queryClient: QueryClient) {
+  void queryClient.invalidateQueries({
+    queryKey: ["job"],
+    predicate: (query) => {
+      const job = query.state.data as JobDto | undefined;
+      return Boolean(job && isActive(job.status));
+    },
+  });
+}
+
+/** Only jobs this tab already shows are updated: another designer's new job is not this tab's business. */
+function applyJob(queryClient: QueryClient, job: JobDto) {
+  const before = queryClient.getQueryData<JobDto>(queryKeys.job(job.id));
+  if (before) {
+    queryClient.setQueryData(queryKeys.job(job.id), job);
+    if (isActive(before.status) && !isActive(job.status)) finishToasts.finished(job);
+  }
+  const inGallery = queryClient
+    .getQueriesData<InfiniteData<JobPage>>({ queryKey: queryKeys.galleryAll })
+    .some(([, data]) => data?.pages.some((page) => page.items.some((shown) => shown.id === job.id)));
+  if (inGallery) mapGalleryJobs(queryClient, (shown) => (shown.id === job.id ? job : shown));
+  if (job.batchId) {
+    queryClient.setQueryData<Batch>(queryKeys.batch(job.batchId), (batch) =>
+      batch && { ...batch, jobs: batch.jobs.map((shown) => (shown.id === job.id ? job : shown)) },
+    );
+  }
+}
