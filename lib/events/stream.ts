@@ -1,4 +1,5 @@
 import "server-only";
+import type { JobDto } from "../dto";
 import { getJob, jobsChangedSince } from "../jobs";
 import { jobEvents, type JobSignal } from ".";
 
@@ -13,6 +14,20 @@ const RESUME_SLACK_MS = 30_000;
 const RECONNECT_MS = 1000;
 
 /**
+ * Every open stream hears the same signal object: one read of the row serves them all. Keyed by
+ * the signal, not the job, so a later change never gets a read that started before it.
+ */
+const reads = new WeakMap<JobSignal, Promise<JobDto | null>>();
+function readJob(signal: JobSignal & { jobId: string }): Promise<JobDto | null> {
+  let read = reads.get(signal);
+  if (!read) {
+    read = getJob(signal.jobId);
+    reads.set(signal, read);
+  }
+  return read;
+}
+
+/**
  * One tab's server-sent event stream of job changes (GET /api/events):
  * `job` (a JobDto, with an id to resume from), `progress` ({jobId, progress}), `deleted` ({jobId}),
  * and `ready` once it is listening. With `lastEventId` (the browser's Last-Event-ID after a drop)
@@ -22,12 +37,18 @@ export function jobEventStream(lastEventId: string | null, signal: AbortSignal):
   const encoder = new TextEncoder();
   let cursor = Date.now();
   let pending = Promise.resolve();
+  let closed = false;
   let stop = () => undefined as void;
 
   return new ReadableStream<Uint8Array>({
     start(controller) {
       const write = (text: string) => {
-        if (!signal.aborted) controller.enqueue(encoder.encode(text));
+        if (closed) return;
+        try {
+          controller.enqueue(encoder.encode(text));
+        } catch {
+          stop(); // the client went away before the abort reached us
+        }
       };
       const send = (event: string, data: unknown, id?: number) => write(`${id === undefined ? "" : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
       const catchUp = async (since: number) => {
@@ -40,8 +61,9 @@ export function jobEventStream(lastEventId: string | null, signal: AbortSignal):
         if (event.kind === "resync") return catchUp(cursor);
         if (event.kind === "progress") return send("progress", { jobId: event.jobId, progress: event.progress });
         if (event.kind === "deleted") return send("deleted", { jobId: event.jobId });
+        if (closed) return;
         const stamp = Date.now();
-        const job = await getJob(event.jobId);
+        const job = await readJob(event);
         if (job) send("job", job, stamp);
         cursor = stamp;
       };
@@ -55,14 +77,18 @@ export function jobEventStream(lastEventId: string | null, signal: AbortSignal):
       const unsubscribe = jobEvents().subscribe((event) => enqueue(() => handle(event)));
       const keepalive = setInterval(() => write(": keepalive\n\n"), KEEPALIVE_MS);
       stop = () => {
+        if (closed) return;
+        closed = true;
         clearInterval(keepalive);
         unsubscribe();
+        signal.removeEventListener("abort", stop);
         try {
           controller.close();
         } catch {
           // Already closed by the client going away.
         }
       };
+      if (signal.aborted) return stop();
       signal.addEventListener("abort", stop, { once: true });
       write(`retry: ${RECONNECT_MS}\n\n`);
       const since = Number(lastEventId);
