@@ -175,7 +175,8 @@ export function BatchView({ initial, providers }: { initial: Batch; providers: P
   const { data = initial } = useQuery({
     queryKey: queryKeys.batch(initial.batchId),
     queryFn: ({ signal }) => fetchBatch(initial.batchId, signal),
-    initialData: initial,
+    // Jobs that changed between the render and now arrived on the event stream already.
+    initialData: () => ({ ...initial, jobs: initial.jobs.map((job) => queryClient.getQueryData<JobDto>(queryKeys.job(job.id)) ?? job) }),
     staleTime: 0,
     refetchOnMount: false,
     // Pushed updates while the tab's event stream is up; polling only while it is down.

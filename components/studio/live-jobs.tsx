@@ -54,7 +54,8 @@ export function LiveJobs({
   useEffect(() => {
     let finished = false;
     for (const job of jobs) {
-      const before = seen.current.get(job.id);
+      // A job that finished before its card's query existed (its events came first) still counts.
+      const before = seen.current.get(job.id) ?? initialJobs[job.id]?.status;
       if (before && isActive(before) && !isActive(job.status)) {
         finished = true;
         finishToasts.finished(job);

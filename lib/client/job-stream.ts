@@ -78,21 +78,23 @@ export function connectJobStream(queryClient: QueryClient): () => void {
 
 function refreshActive(queryClient: QueryClient) {
   void queryClient.invalidateQueries({
-    queryKey: ["job"],
     predicate: (query) => {
-      const job = query.state.data as JobDto | undefined;
-      return Boolean(job && isActive(job.status));
+      const [kind] = query.queryKey;
+      if (kind === "job") return isActive((query.state.data as JobDto | undefined)?.status ?? "succeeded");
+      return kind === "batch" && Boolean((query.state.data as Batch | undefined)?.jobs.some((job) => isActive(job.status)));
     },
   });
 }
 
-/** Only jobs this tab already shows are updated: another designer's new job is not this tab's business. */
+/**
+ * Every job's latest state goes into its query, watched yet or not: a page that opens a moment
+ * later (a batch just sent, a job card just added) starts from it instead of an older render.
+ * Unwatched entries are dropped by the query cache's own garbage collection.
+ */
 function applyJob(queryClient: QueryClient, job: JobDto) {
   const before = queryClient.getQueryData<JobDto>(queryKeys.job(job.id));
-  if (before) {
-    queryClient.setQueryData(queryKeys.job(job.id), job);
-    if (isActive(before.status) && !isActive(job.status)) finishToasts.finished(job);
-  }
+  queryClient.setQueryData(queryKeys.job(job.id), job);
+  if (before && isActive(before.status) && !isActive(job.status)) finishToasts.finished(job);
   const inGallery = queryClient
     .getQueriesData<InfiniteData<JobPage>>({ queryKey: queryKeys.galleryAll })
     .some(([, data]) => data?.pages.some((page) => page.items.some((shown) => shown.id === job.id)));

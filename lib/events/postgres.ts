@@ -18,8 +18,6 @@ export class PostgresEventBus implements EventBus {
   private readonly local = new MemoryEventBus();
   private readonly pool: pg.Pool;
   private listening: Promise<void> | undefined;
-  private client: pg.Client | undefined;
-  private closed = false;
 
   constructor(private readonly url: string) {
     this.pool = new pg.Pool({ connectionString: url, max: 2, application_name: "atelier-events" });
@@ -38,20 +36,12 @@ export class PostgresEventBus implements EventBus {
     return this.local.subscribe(listener);
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    await this.client?.end().catch(() => undefined);
-    await this.listening;
-    await this.pool.end();
-    await this.local.close();
-  }
-
   private async listen(): Promise<void> {
     let delay = RETRY_MIN_MS;
-    let connectedBefore = false;
-    while (!this.closed) {
-      const client = new pg.Client({ connectionString: this.url, application_name: "atelier-events", keepAlive: true });
-      this.client = client;
+    let firstAttempt = true;
+    for (;;) {
+      // Keepalive probes find a connection that died without a word (a network cut) within a minute.
+      const client = new pg.Client({ connectionString: this.url, application_name: "atelier-events", keepAlive: true, keepAliveInitialDelayMillis: 30_000 });
       const ended = new Promise<void>((resolve) => {
         client.on("error", () => resolve());
         client.on("end", () => resolve());
@@ -63,15 +53,16 @@ export class PostgresEventBus implements EventBus {
           if (signal) this.local.publish(signal);
         });
         await client.query(`LISTEN ${CHANNEL}`);
-        if (connectedBefore) this.local.publish({ kind: "resync" });
-        connectedBefore = true;
+        // Anything notified while no connection listened is gone: streams re-read what changed.
+        if (!firstAttempt) this.local.publish({ kind: "resync" });
+        firstAttempt = false;
         delay = RETRY_MIN_MS;
         await ended;
       } catch {
         // Not reachable yet: try again below.
+        firstAttempt = false;
       }
       await client.end().catch(() => undefined);
-      if (this.closed) return;
       await new Promise((resolve) => setTimeout(resolve, delay).unref());
       delay = Math.min(RETRY_MAX_MS, delay * 2);
     }

@@ -16,6 +16,4 @@ export interface EventBus {
   publish(signal: JobSignal): void;
   /** Returns the unsubscribe; a stream that ends must call it. */
   subscribe(listener: (signal: JobSignal) => void): () => void;
-  /** For tests and shutdown: stops listening and closes connections. */
-  close(): Promise<void>;
 }

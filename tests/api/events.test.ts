@@ -1,8 +1,9 @@
+import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openEventStream, statusesOf } from "../support/events";
 import { startFleet, type Fleet } from "../support/provider-fleet";
 import type { TheRouterFake } from "../support/provider-fakes";
-import { createJob, startServer, type TestServer, waitForJob } from "../support/server";
+import { createJob, ROOT, startServer, type TestServer, waitForJob } from "../support/server";
 
 /**
  * GET /api/events: what an open tab is told about jobs, from queued to done, also across a
@@ -77,6 +78,36 @@ describe("GET /api/events", () => {
     after.close();
     expect(done.data.outputs).toHaveLength(1);
   });
+});
+
+describe("GET /api/events with the jobs run by a separate worker process", () => {
+  let web: TestServer;
+  let worker: ReturnType<typeof spawn> | undefined;
+  beforeAll(async () => {
+    web = await startServer({ env: { ATELIER_WORKER: "off", DEMO_DELAY_MS: "300" } });
+  });
+  afterAll(async () => {
+    if (worker && worker.exitCode === null) {
+      const exited = new Promise((resolve) => worker!.once("exit", resolve));
+      worker.kill("SIGTERM");
+      await exited;
+    }
+    await web?.stop();
+  });
+
+  it("shows a job that `npm run worker` ran on the same data, succeeded", async () => {
+    const stream = await openEventStream(web.url);
+    await stream.next("ready", (e) => e.event === "ready");
+    const job = await createJob(web.url, { prompt: "a bell tower in fog" });
+    worker = spawn(process.execPath, ["scripts/worker.mjs"], {
+      cwd: ROOT,
+      env: { ...process.env, ...web.env, DATA_DIR: web.dataDir, ATELIER_WORKER: "on", WORKER_IDLE_MS: "250" },
+      stdio: "ignore",
+    });
+    const done = await stream.next("the job's success", (e) => e.event === "job" && e.data.id === job.id && e.data.status === "succeeded", 60_000);
+    stream.close();
+    expect(done.data.outputs).toHaveLength(1);
+  }, 90_000);
 });
 
 describe("GET /api/events with ATELIER_PASSWORD", () => {
