@@ -104,10 +104,10 @@ describe("GET /api/events with the jobs run by a separate worker process", () =>
       env: { ...process.env, ...web.env, DATA_DIR: web.dataDir, ATELIER_WORKER: "on", WORKER_IDLE_MS: "250" },
       stdio: "ignore",
     });
-    const done = await stream.next("the job's success", (e) => e.event === "job" && e.data.id === job.id && e.data.status === "succeeded", 60_000);
+    const done = await stream.next("the job's success", (e) => e.event === "job" && e.data.id === job.id && e.data.status === "succeeded", 100_000);
     stream.close();
     expect(done.data.outputs).toHaveLength(1);
-  }, 90_000);
+  }, 120_000);
 });
 
 describe("GET /api/events with ATELIER_PASSWORD", () => {
