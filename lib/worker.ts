@@ -180,7 +180,8 @@ export class JobWorker {
       state: () => this.queue.state(this.id, job.id),
       record: async (data: JobProgress) => {
         await this.queue.record(this.id, job.id, data);
-        this.changed(job.id);
+        // Only the planned region shows in a job while it runs; provider ids and links do not.
+        if (data.regionX !== undefined) this.changed(job.id);
       },
       progress: (progress: number) => this.deps.publish?.({ kind: "progress", jobId: job.id, progress }),
       outlast: <T>(step: () => Promise<T>) => throughOutage(step, this.leaseMs, (message) => this.deps.log?.(message)),

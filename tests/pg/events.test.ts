@@ -25,7 +25,7 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-it("a stream on one instance sees a job that another instance's worker ran, from queued to succeeded", async () => {
+it("a stream on one instance sees a job that another instance's worker ran, running and then succeeded", async () => {
   const stream = await openEventStream(front.url);
   await stream.next("ready", (e) => e.event === "ready");
   const job = await createJob(front.url, { prompt: "a tram in the rain" });
