@@ -34,6 +34,20 @@ export function useLiveJobs(): boolean {
   return useSyncExternalStore(subscribe, () => live, () => false);
 }
 
+/** The last state pushed per job and when it came, kept briefly to settle races with an action's answer. */
+const pushed = new Map<string, { job: JobDto; at: number }>();
+const PUSHED_KEEP_MS = 60_000;
+
+/**
+ * Writes the job an action answered with (submit, cancel, retry), unless a state pushed while
+ * the action was on its way (`sentAt`: when it was sent; 0 for a job the action created) came
+ * in first: that one is as new or newer, and nothing else would bring it back.
+ */
+export function keepNewest(queryClient: QueryClient, job: JobDto, sentAt = 0): void {
+  const last = pushed.get(job.id);
+  queryClient.setQueryData(queryKeys.job(job.id), last && last.at >= sentAt ? last.job : job);
+}
+
 const REOPEN_MIN_MS = 5000;
 const REOPEN_MAX_MS = 60_000;
 
@@ -94,6 +108,9 @@ function refreshActive(queryClient: QueryClient) {
 function applyJob(queryClient: QueryClient, job: JobDto) {
   const before = queryClient.getQueryData<JobDto>(queryKeys.job(job.id));
   queryClient.setQueryData(queryKeys.job(job.id), job);
+  const entry = { job, at: Date.now() };
+  pushed.set(job.id, entry);
+  setTimeout(() => pushed.get(job.id) === entry && pushed.delete(job.id), PUSHED_KEEP_MS);
   if (before && isActive(before.status) && !isActive(job.status)) finishToasts.finished(job);
   const inGallery = queryClient
     .getQueriesData<InfiniteData<JobPage>>({ queryKey: queryKeys.galleryAll })
