@@ -2,6 +2,7 @@ import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
 import { AppHeader } from "@/components/ui/app-header";
 import { FinishToasts } from "@/components/ui/finish-toasts";
+import { JobEvents } from "@/components/ui/job-events";
 import { THEME_SCRIPT } from "@/lib/client/theme";
 import { QueryProvider } from "./query-provider";
 import "./globals.css";
@@ -39,6 +40,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             {children}
           </main>
           <FinishToasts />
+          <JobEvents />
         </QueryProvider>
       </body>
     </html>

@@ -6,7 +6,7 @@
 //   node bench/run.mjs                 full run (includes the fresh-clone figure, several minutes)
 //   node bench/run.mjs --skip-clone    full run without the fresh-clone figure
 //   node bench/run.mjs --smoke         tiny run (20 jobs, 1k rows, ≤ 3 MP region edits, a 24-job soak, no clone, no 100k) into a temp dir
-//   node bench/run.mjs --only region   some parts only (jobs, history, scaleout, region, soak, clone; comma-separated) into a temp dir
+//   node bench/run.mjs --only region   some parts only (jobs, history, scaleout, region, soak, events, clone; comma-separated) into a temp dir
 //   options: --out <dir>  --rebuild (build even if a build exists)  --no-build (fail if none exists)
 //            --profile (CPU-profile server A and summarise where its time went; the profiler adds some overhead)
 //
@@ -18,6 +18,7 @@ import path from "node:path";
 import { spawn, spawnSync } from "node:child_process";
 import { buildFirstLoadJs, firstGalleryPaint, firstLoadJs, launchBrowser } from "./lib/browser.mjs";
 import { fakeEnv, startFake } from "./lib/fakes.mjs";
+import { eventsPart } from "./lib/events.mjs";
 import { photoLikeJpeg, photoLikePng, regionMaskPng, sharp, tinyPng } from "./lib/images.mjs";
 import { summariseProfiles } from "./lib/profile.mjs";
 import { MIX_TEXT, runSoak } from "./lib/soak.mjs";
@@ -39,7 +40,7 @@ const option = (name) => {
 const SMOKE = flag("--smoke");
 const SKIP_CLONE = SMOKE || flag("--skip-clone");
 const PROFILE = flag("--profile");
-const PARTS = ["jobs", "history", "scaleout", "region", "soak", "clone"];
+const PARTS = ["jobs", "history", "scaleout", "region", "soak", "events", "clone"];
 const ONLY = option("--only")?.split(",").map((p) => p.trim()).filter(Boolean) ?? null;
 if (ONLY && (ONLY.length === 0 || ONLY.some((p) => !PARTS.includes(p)))) {
   console.error(`[bench] --only takes some of ${PARTS.join(", ")} (comma-separated)`);
@@ -1428,7 +1429,7 @@ async function main() {
   const build = ensureBuild({ force: flag("--rebuild"), allowBuild: !flag("--no-build") });
   results.details.build = { distDir: distDirName(), built: build.built, buildMs: build.ms ?? null };
   // One part failing must not cost the others their figures.
-  for (const [part, name, run] of [["jobs", "server A", serverA], ["history", "server B", serverB], ["scaleout", "scale-out", scaleout], ["region", "region edits", regionEdits], ["soak", "soak", soak]]) {
+  for (const [part, name, run] of [["jobs", "server A", serverA], ["history", "server B", serverB], ["scaleout", "scale-out", scaleout], ["region", "region edits", regionEdits], ["soak", "soak", soak], ["events", "pushed updates", () => eventsPart(results, { smoke: SMOKE })]]) {
     if (!runs(part)) continue;
     try {
       await run();

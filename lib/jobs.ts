@@ -10,6 +10,7 @@ import { promptCondition } from "./prompt-search";
 import { readMask } from "./region";
 import { searchText } from "./search-text";
 import { AppError, invalid, notFound } from "./errors";
+import { publishJob } from "./events";
 import { idFloor, newId } from "./ids";
 import { isConfigured } from "./provider-info";
 import { jobQueue } from "./queue";
@@ -167,6 +168,7 @@ async function insertJobs(planned: PlannedJob[], batchId: string | null): Promis
     ),
   );
   await jobQueue().enqueue(rows);
+  for (const row of rows) publishJob({ kind: "changed", jobId: row.id });
   kickWorker();
   return rows.map(toJobDto);
 }
@@ -211,6 +213,22 @@ export async function getJob(id: string): Promise<JobDto | null> {
   if (!ID_PATTERN.test(id)) return null;
   const job = await db().job.findUnique({ where: { id }, include: jobInclude });
   return job ? toJobDto(job) : null;
+}
+
+/**
+ * Every job whose state may have changed since `since` (ms): queued and running ones, and those
+ * created or finished since. A tab that lost its event stream is sent these on reconnect; a
+ * deleted job is the one change this cannot tell.
+ */
+export async function jobsChangedSince(since: number, limit = 500): Promise<JobDto[]> {
+  const after = new Date(since);
+  const rows = await db().job.findMany({
+    where: { OR: [{ status: { in: ["queued", "running"] } }, { finishedAt: { gte: after } }, { createdAt: { gte: after } }] },
+    orderBy: { id: "desc" },
+    take: limit,
+    include: jobInclude,
+  });
+  return rows.map(toJobDto);
 }
 
 export async function requireJob(id: string): Promise<JobDto> {
@@ -268,5 +286,6 @@ export async function cancelJob(id: string): Promise<JobDto> {
     throw new AppError("already_finished", `This job already ${job.status === "succeeded" ? "succeeded" : `ended (${job.status})`}.`);
   }
   if (outcome === "running") abortRunningJob(id);
+  publishJob({ kind: "changed", jobId: id });
   return requireJob(id);
 }

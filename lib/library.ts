@@ -2,6 +2,7 @@ import "server-only";
 import { db } from "./db";
 import { thumbUrl, type Lineage, type LineageNode } from "./dto";
 import { AppError, invalid, notFound } from "./errors";
+import { publishJob } from "./events";
 import { canRetrySave, createJob, getJob } from "./jobs";
 import { jobQueue } from "./queue";
 import { ID_PATTERN, imageMetaSchema, jobIdsSchema } from "./schemas";
@@ -82,6 +83,7 @@ export async function deleteJobs(raw: unknown): Promise<{ deleted: number; image
     await storage().delete(image.path);
     await storage().delete(image.thumbPath);
   }
+  for (const jobId of jobIds) publishJob({ kind: "deleted", jobId });
   return { deleted: jobIds.length, imagesRemoved: orphans.length };
 }
 
@@ -150,7 +152,10 @@ export async function retrySaving(id: string): Promise<JobDto> {
     where: { id, status: "failed", errorCode: "storage_failed" },
     data: { status: "queued", errorCode: null, errorMessage: null, errorDetail: null, finishedAt: null },
   });
-  if (count === 1) await jobQueue().enqueue([job]);
+  if (count === 1) {
+    await jobQueue().enqueue([job]);
+    publishJob({ kind: "changed", jobId: id });
+  }
   kickWorker();
   return (await getJob(id))!;
 }

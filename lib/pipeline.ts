@@ -38,6 +38,8 @@ export type JobLease = {
    * another owner, which can only end a sync job `interrupted`.
    */
   outlast<T>(step: () => Promise<T>): Promise<T>;
+  /** How far along the provider said the job is (0–1), for open tabs; not stored. */
+  progress?(fraction: number): void;
 };
 
 export type Outcome =
@@ -103,7 +105,10 @@ export async function runPipeline(job: Job, lease: JobLease, deps: PipelineDeps)
       const id = providerJobId!;
       const polled = await withRetry(() => adapter.poll!(id, request, ctx), (e) => e.retryable, retry.pollAttempts);
       if (polled.status === "done") images = polled.images;
-      else wait = polled.pollAfterMs ?? DEFAULT_POLL_MS;
+      else {
+        wait = polled.pollAfterMs ?? DEFAULT_POLL_MS;
+        if (polled.progress !== undefined) lease.progress?.(polled.progress);
+      }
     }
     await throwIfStopped(lease);
     // Retry saving (lib/library.ts) fetches the result again from kept links or the provider job id.

@@ -2,6 +2,7 @@ import "server-only";
 import { collectGarbage } from "./collect-garbage";
 import { db, tuneDatabase } from "./db";
 import { env } from "./env";
+import { jobEvents } from "./events";
 import { loadAdapters } from "./providers/registry";
 import { sweepOrphans } from "./maintenance";
 import { foldOldPrompts } from "./prompt-search";
@@ -51,6 +52,7 @@ export async function startWorker(): Promise<void> {
     timeouts: { syncCallMs: env().PROVIDER_SYNC_TIMEOUT_MS, requestMs: env().PROVIDER_REQUEST_TIMEOUT_MS },
     jobDeadlineMs: env().PROVIDER_JOB_DEADLINE_MS,
     log: (message, extra) => console.error(message, extra ?? ""),
+    publish: (signal) => jobEvents().publish(signal),
   });
   setWorkerHandle(worker);
   await worker.start();

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import os from "node:os";
 import { CATALOG, PROVIDER_IDS, type ProviderId } from "./catalog";
 import { isDatabaseOutage, outageReason, throughOutage } from "./db-outage";
+import type { JobSignal } from "./events/types";
 import type { Job } from "./generated/prisma/client";
 import { runPipeline, STOP, type Outcome, type PipelineDeps } from "./pipeline";
 import { SqliteJobQueue } from "./queue/sqlite";
@@ -21,6 +22,8 @@ export type WorkerDeps = PipelineDeps & {
   /** Called after start and after each burst of jobs, once none has been in flight for `idleAfterMs` (to return memory). */
   onIdle?: () => void;
   idleAfterMs?: number;
+  /** Announces each change this worker makes to a job (lib/events); the pipeline never sees it. */
+  publish?: (signal: JobSignal) => void;
 };
 
 const DEFAULT_LEASE_MS = 30_000;
@@ -121,7 +124,9 @@ export class JobWorker {
           if (this.inFlight.has(claimed.job.id)) continue;
           if (claimed.resumed && !resumable(claimed.job)) {
             await this.queue.fail(this.id, claimed.job.id, { code: "interrupted", message: INTERRUPTED });
+            this.changed(claimed.job.id);
           } else {
+            this.changed(claimed.job.id);
             this.launch(claimed.job);
           }
         }
@@ -183,7 +188,12 @@ export class JobWorker {
     const lease = {
       signal: controller.signal,
       state: () => this.queue.state(this.id, job.id),
-      record: (data: JobProgress) => this.queue.record(this.id, job.id, data),
+      record: async (data: JobProgress) => {
+        await this.queue.record(this.id, job.id, data);
+        // Only the planned region shows in a job while it runs; provider ids and links do not.
+        if (data.regionX !== undefined) this.changed(job.id);
+      },
+      progress: (progress: number) => this.deps.publish?.({ kind: "progress", jobId: job.id, progress }),
       outlast: <T>(step: () => Promise<T>) => throughOutage(step, this.leaseMs, (message) => this.deps.log?.(message)),
     };
     const done = runPipeline(job, lease, this.deps)
@@ -211,6 +221,11 @@ export class JobWorker {
     if (outcome.kind === "succeeded") await this.queue.complete(this.id, jobId, outcome.result);
     else if (outcome.kind === "failed") await this.queue.fail(this.id, jobId, outcome);
     else await this.queue.release(this.id, jobId);
+    this.changed(jobId);
+  }
+
+  private changed(jobId: string): void {
+    this.deps.publish?.({ kind: "changed", jobId });
   }
 }
 

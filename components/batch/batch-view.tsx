@@ -10,6 +10,7 @@ import { type Batch, fetchBatch } from "@/lib/client/api";
 import { batchZipUrl, compareUrl, outputRef } from "@/lib/client/urls";
 import { queryKeys } from "@/lib/client/query-keys";
 import { isActive, POLL_MS } from "@/lib/client/jobs";
+import { useLiveJobs } from "@/lib/client/job-stream";
 import { ElapsedTime } from "../ui/elapsed-time";
 import { AlertIcon, ArrowLeftIcon, CompareIcon, DownloadIcon, JobStarIcon, Spinner } from "../ui/icons";
 import { buttonPrimary, buttonSecondary } from "../ui/button-styles";
@@ -164,19 +165,22 @@ function JobCard({
 }
 
 /**
- * A batch side by side, polling while any job is still queued or running: variations or a
+ * A batch side by side, updated while any job is still queued or running: variations or a
  * fan-out as cards with each job's status, model, seed, time and cost; the same edit on
  * several images as before/after pairs. Every finished image downloads as one zip.
  */
 export function BatchView({ initial, providers }: { initial: Batch; providers: ProviderDto[] }) {
   const queryClient = useQueryClient();
+  const live = useLiveJobs();
   const { data = initial } = useQuery({
     queryKey: queryKeys.batch(initial.batchId),
     queryFn: ({ signal }) => fetchBatch(initial.batchId, signal),
-    initialData: initial,
+    // Jobs that changed between the render and now arrived on the event stream already.
+    initialData: () => ({ ...initial, jobs: initial.jobs.map((job) => queryClient.getQueryData<JobDto>(queryKeys.job(job.id)) ?? job) }),
     staleTime: 0,
     refetchOnMount: false,
-    refetchInterval: (query) => (query.state.data?.jobs.some((j) => isActive(j.status)) ? POLL_MS : false),
+    // Pushed updates while the tab's event stream is up; polling only while it is down.
+    refetchInterval: (query) => (!live && query.state.data?.jobs.some((j) => isActive(j.status)) ? POLL_MS : false),
   });
   // Output refs, not image ids: identical results (same recipe and seed) share one stored image.
   const [selected, setSelected] = useState<string[]>([]);

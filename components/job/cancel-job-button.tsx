@@ -3,6 +3,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useState, useTransition } from "react";
 import { cancelJobAction } from "@/lib/server/actions";
+import { keepNewest } from "@/lib/client/job-stream";
 import { queryKeys } from "@/lib/client/query-keys";
 import { ActionError } from "../ui/action-error";
 import { Spinner, StopIcon } from "../ui/icons";
@@ -16,9 +17,10 @@ export function CancelJobButton({ jobId, compact = false }: { jobId: string; com
     setError(null);
     startTransition(async () => {
       try {
+        const sentAt = Date.now();
         const result = await cancelJobAction(jobId);
         if (result.ok) {
-          queryClient.setQueryData(queryKeys.job(jobId), result.job);
+          keepNewest(queryClient, result.job, sentAt);
           void queryClient.invalidateQueries({ queryKey: queryKeys.galleryAll });
         } else setError(result.error.message);
       } catch {

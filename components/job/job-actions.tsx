@@ -9,6 +9,7 @@ import { createVariations, errorMessage, rerunJob } from "@/lib/client/api";
 import { remixUrl } from "@/lib/client/urls";
 import { VARIATIONS_MAX, VARIATIONS_MIN } from "@/lib/client/constants";
 import { priceText } from "@/lib/client/format";
+import { keepNewest } from "@/lib/client/job-stream";
 import { queryKeys } from "@/lib/client/query-keys";
 import { estimateCost } from "@/lib/client/recipe-fit";
 import { ActionError } from "../ui/action-error";
@@ -27,7 +28,7 @@ export function useRerun(jobId: string) {
     setError(null);
     try {
       const job = await rerunJob(jobId);
-      queryClient.setQueryData(queryKeys.job(job.id), job);
+      keepNewest(queryClient, job);
       void queryClient.invalidateQueries({ queryKey: queryKeys.galleryAll });
       router.push(`/jobs/${job.id}`);
     } catch (e) {

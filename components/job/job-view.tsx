@@ -8,6 +8,7 @@ import type { JobStatus } from "@/lib/schemas";
 import { MATCH_INPUT } from "@/lib/client/constants";
 import { fetchJob } from "@/lib/client/api";
 import { queryKeys } from "@/lib/client/query-keys";
+import { useLiveJobs } from "@/lib/client/job-stream";
 import { outputRef } from "@/lib/client/urls";
 import { isActive, jobPollInterval, STATUS_LABEL } from "@/lib/client/jobs";
 import { CancelJobButton } from "./cancel-job-button";
@@ -81,13 +82,14 @@ function LineageFallback() {
 
 export function JobView({ initialJob, providers }: { initialJob: JobDto; providers: ProviderDto[] }) {
   const queryClient = useQueryClient();
+  const live = useLiveJobs();
   const { data: job = initialJob } = useQuery({
     queryKey: queryKeys.job(initialJob.id),
     queryFn: ({ signal }) => fetchJob(initialJob.id, signal),
     initialData: initialJob,
     staleTime: 0,
     refetchOnMount: false,
-    refetchInterval: (query) => jobPollInterval(query.state.data),
+    refetchInterval: (query) => jobPollInterval(query.state.data, live),
   });
   const [selected, setSelected] = useState(0);
   const [ready, setReady] = useState(false);

@@ -3,6 +3,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { errorMessage, retrySaving } from "@/lib/client/api";
+import { keepNewest } from "@/lib/client/job-stream";
 import { queryKeys } from "@/lib/client/query-keys";
 import { ActionError } from "../ui/action-error";
 import { DownloadIcon, Spinner } from "../ui/icons";
@@ -22,7 +23,8 @@ export function RetrySaveButton({ jobId, compact = false }: { jobId: string; com
     setPending(true);
     setError(null);
     try {
-      queryClient.setQueryData(queryKeys.job(jobId), await retrySaving(jobId));
+      const sentAt = Date.now();
+      keepNewest(queryClient, await retrySaving(jobId), sentAt);
     } catch (e) {
       setError(errorMessage(e));
       // Someone else may have retried it meanwhile: show the job as it is now.

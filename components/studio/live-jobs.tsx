@@ -8,15 +8,17 @@ import { fetchJob } from "@/lib/client/api";
 import { finishToasts } from "@/lib/client/finish-toasts";
 import { refreshGallery } from "@/lib/client/gallery-cache";
 import { isActive, jobPollInterval } from "@/lib/client/jobs";
+import { useLiveJobs } from "@/lib/client/job-stream";
 import { queryKeys } from "@/lib/client/query-keys";
 import { JobCard } from "./job-card";
 
 const MAX_FINISHED = 4;
 
 /**
- * The jobs submitted in this tab (and any still active on load). Each job's query polls
- * every second only while that job is queued or running; when one finishes, the gallery
- * is refetched so the result appears at the top.
+ * The jobs submitted in this tab (and any still active on load). Their changes arrive on the
+ * tab's event stream; only while it is down does each job's query poll, every second while
+ * the job is queued or running. When one finishes, the gallery is refetched so the result
+ * appears at the top.
  */
 export function LiveJobs({
   ids,
@@ -30,6 +32,7 @@ export function LiveJobs({
   onClear: (finishedIds: string[]) => void;
 }) {
   const queryClient = useQueryClient();
+  const live = useLiveJobs();
   const results = useQueries({
     queries: ids.map((id) => ({
       queryKey: queryKeys.job(id),
@@ -37,7 +40,7 @@ export function LiveJobs({
       initialData: initialJobs[id],
       staleTime: 0,
       refetchOnMount: false as const,
-      refetchInterval: (query: { state: { data: JobDto | undefined } }) => jobPollInterval(query.state.data),
+      refetchInterval: (query: { state: { data: JobDto | undefined } }) => jobPollInterval(query.state.data, live),
       // Keep watching in a background tab, so the designer hears about finished jobs.
       refetchIntervalInBackground: true,
     })),
@@ -51,7 +54,8 @@ export function LiveJobs({
   useEffect(() => {
     let finished = false;
     for (const job of jobs) {
-      const before = seen.current.get(job.id);
+      // A job that finished before its card's query existed (its events came first) still counts.
+      const before = seen.current.get(job.id) ?? initialJobs[job.id]?.status;
       if (before && isActive(before) && !isActive(job.status)) {
         finished = true;
         finishToasts.finished(job);

@@ -3,6 +3,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import type { JobDto, JobPage, ProviderDto } from "@/lib/dto";
+import { keepNewest } from "@/lib/client/job-stream";
 import { refreshGallery } from "@/lib/client/gallery-cache";
 import type { GalleryFilter } from "@/lib/client/gallery-filter";
 import { isActive } from "@/lib/client/jobs";
@@ -75,7 +76,7 @@ export function Studio({
 
   const onSubmitted = useCallback(
     (job: JobDto) => {
-      queryClient.setQueryData(queryKeys.job(job.id), job);
+      keepNewest(queryClient, job);
       setIds((current) => [job.id, ...current.filter((id) => id !== job.id)]);
       void refreshGallery(queryClient);
     },

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { HeaderNav } from "./header-nav";
+import { NotifyToggle } from "./notify-toggle-lazy";
 import { ThemeToggle } from "./theme-toggle";
 
 export function AppHeader() {
@@ -19,7 +20,8 @@ export function AppHeader() {
         <span aria-hidden="true" className="hidden h-5 w-px bg-zinc-800 sm:block" />
         <HeaderNav />
         <p className="ml-auto hidden text-sm text-zinc-500 lg:block">Edit and generate images with FLUX.1 Kontext</p>
-        <div className="ml-auto lg:ml-2">
+        <div className="ml-auto flex items-center gap-1 lg:ml-2">
+          <NotifyToggle />
           <ThemeToggle />
         </div>
       </div>

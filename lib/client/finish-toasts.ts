@@ -6,7 +6,8 @@ import type { JobDto } from "@/lib/dto";
  * Jobs that finished while the tab was in the background. Each one bumps a count in the
  * tab title ("(2) Atelier"); when the designer comes back, they show as a stack of toasts
  * and the title is restored. A job that finishes while the tab is visible shows on its
- * live card already, so it is not repeated here.
+ * live card already, so it is not repeated here. A designer who opted in (components/ui/
+ * notify-toggle) also gets a desktop notification.
  */
 export type FinishToast = {
   jobId: string;
@@ -21,6 +22,8 @@ type State = { pending: FinishToast[]; shown: FinishToast[] };
 let state: State = { pending: [], shown: [] };
 const listeners = new Set<() => void>();
 const TITLE_COUNT = /^\(\d+\)\s+/;
+/** localStorage: "on" once the designer asked for desktop notifications. */
+export const NOTIFY_KEY = "atelier.notify";
 
 function emit(next: State) {
   state = next;
@@ -54,6 +57,7 @@ export const finishToasts = {
     };
     emit({ ...state, pending: [...state.pending, toast] });
     setTitleCount(state.pending.length);
+    notifyDesktop(toast);
   },
 
   /** The tab is visible again: show what piled up and clear the title count. */
@@ -71,5 +75,15 @@ export const finishToasts = {
     emit({ ...state, shown: [] });
   },
 };
+
+function notifyDesktop(toast: FinishToast) {
+  if (typeof Notification === "undefined" || Notification.permission !== "granted" || localStorage.getItem(NOTIFY_KEY) !== "on") return;
+  const title = toast.status === "succeeded" ? "Your image is ready" : toast.status === "failed" ? "A job failed" : "A job was canceled";
+  const notification = new Notification(title, { body: toast.prompt.slice(0, 140), tag: toast.jobId, icon: toast.thumb?.url });
+  notification.onclick = () => {
+    window.focus();
+    notification.close();
+  };
+}
 
 const EMPTY: State = { pending: [], shown: [] };

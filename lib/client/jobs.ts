@@ -8,9 +8,12 @@ export function isActive(status: JobStatus): boolean {
   return (ACTIVE_JOB_STATUSES as readonly JobStatus[]).includes(status);
 }
 
-/** refetchInterval for a job query: poll only while the job is queued or running. */
-export function jobPollInterval(job: JobDto | undefined): number | false {
-  return job && isActive(job.status) ? POLL_MS : false;
+/**
+ * refetchInterval for a job query: poll only while the job is queued or running, and only while
+ * the tab's event stream is down (`live`: lib/client/job-stream).
+ */
+export function jobPollInterval(job: JobDto | undefined, live: boolean): number | false {
+  return !live && job && isActive(job.status) ? POLL_MS : false;
 }
 
 export const STATUS_LABEL: Record<JobStatus, string> = {

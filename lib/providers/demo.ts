@@ -38,7 +38,7 @@ export function createDemoAdapter(opts: { delayMs: () => number }): ProviderAdap
         });
       }
       const remaining = Number(match[1]) + delay() - ctx.now();
-      if (remaining > 0) return { status: "pending", pollAfterMs: Math.ceil(remaining) };
+      if (remaining > 0) return { status: "pending", pollAfterMs: Math.ceil(remaining), progress: Math.max(0, 1 - remaining / delay()) };
       return { status: "done", images: await renderAll(req, ctx) };
     },
 

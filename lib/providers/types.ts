@@ -32,7 +32,8 @@ export type SubmitResult =
   | { status: "pending"; providerJobId: string; pollAfterMs?: number }
   | { status: "done"; images: ProviderImage[] };
 
-export type PollResult = { status: "pending"; pollAfterMs?: number } | { status: "done"; images: ProviderImage[] };
+/** `progress`: 0–1, when the provider's answer says how far along the job is. */
+export type PollResult = { status: "pending"; pollAfterMs?: number; progress?: number } | { status: "done"; images: ProviderImage[] };
 
 export type ProviderContext = {
   fetch: typeof fetch;

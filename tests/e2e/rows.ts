@@ -41,10 +41,13 @@ export function insertJob(row: JobRow): string {
   try {
     const id = ulid(Date.now());
     const finished = row.status === "failed" ? iso(Date.now()) : null;
+    // A running row is held by another live worker (a lease for an hour), so the server's own
+    // worker does not take it over and finish it while the spec looks at it.
+    const lease = row.status === "running" ? iso(Date.now() + 3_600_000) : null;
     db.prepare(
-      `INSERT INTO "Job" (id, provider, model, mode, prompt, promptSearch, aspectRatio, seed, n, status, providerJobId, attempts, claimedBy, errorCode, errorMessage, createdAt, startedAt, finishedAt)
-       VALUES (?, 'demo', 'demo', 'generate', ?, ?, '1:1', 7, 1, ?, ?, 1, 'w_gone', ?, ?, ?, ?, ?)`,
-    ).run(id, row.prompt, searchText(row.prompt), row.status, `demo_${row.startedAtMs}`, row.errorCode ?? null, row.errorMessage ?? null, iso(row.startedAtMs), iso(row.startedAtMs), finished);
+      `INSERT INTO "Job" (id, provider, model, mode, prompt, promptSearch, aspectRatio, seed, n, status, providerJobId, attempts, claimedBy, leaseExpiresAt, errorCode, errorMessage, createdAt, startedAt, finishedAt)
+       VALUES (?, 'demo', 'demo', 'generate', ?, ?, '1:1', 7, 1, ?, ?, 1, 'w_gone', ?, ?, ?, ?, ?, ?)`,
+    ).run(id, row.prompt, searchText(row.prompt), row.status, `demo_${row.startedAtMs}`, lease, row.errorCode ?? null, row.errorMessage ?? null, iso(row.startedAtMs), iso(row.startedAtMs), finished);
     return id;
   } finally {
     db.close();
@@ -55,7 +58,7 @@ export function insertJob(row: JobRow): string {
 export function cancelJob(id: string): void {
   const db = open();
   try {
-    db.prepare(`UPDATE "Job" SET status = 'canceled', finishedAt = ? WHERE id = ? AND status = 'running'`).run(iso(Date.now()), id);
+    db.prepare(`UPDATE "Job" SET status = 'canceled', finishedAt = ?, leaseExpiresAt = NULL WHERE id = ? AND status = 'running'`).run(iso(Date.now()), id);
   } finally {
     db.close();
   }

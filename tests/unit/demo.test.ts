@@ -227,10 +227,12 @@ describe("demo adapter", () => {
     expect(submitted).toEqual({ status: "pending", providerJobId: `demo_${START}`, pollAfterMs: 3000 });
     if (submitted.status !== "pending") throw new Error("unreachable");
 
+    // 1.2 s of 3 s: it says how far along it is, for open tabs.
     clock.t = START + 1200;
     expect(await adapter.poll!(submitted.providerJobId, req, fakeContext(clock))).toEqual({
       status: "pending",
       pollAfterMs: 1800,
+      progress: expect.closeTo(0.4, 5),
     });
 
     clock.t = START + 3000;
