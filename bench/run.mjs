@@ -57,7 +57,7 @@ const SIZES = SMOKE
   : { overheadJobs: 200, photoJobs: 30, uploads: 3, throughput: { therouter: 20, quickrouter: 28, dmxapi: 76, modelverse: 76 }, scales: [10_000, 100_000], requests: 60, paints: 5, idleSettleMs: 5000, regionCpu: [[4000, 3000], [6000, 4000]], regionRounds: 5, regionMemory: [8000, 5000], soak: { jobs: 5000, checkpoint: 500, window: 48, uploads: 10, big: [4000, 3000], small: [2000, 1500], settleMs: 15_000 } };
 const FAKE_LATENCY_MS = 400;
 const GALLERY_ROWS = 1_000;
-const WATCHDOG_MS = SMOKE ? 260_000 : 90 * 60_000;
+const WATCHDOG_MS = SMOKE ? 330_000 : 90 * 60_000;
 const CLONE_TIMEOUT_MS = 25 * 60_000;
 
 const results = new Results(SMOKE ? "smoke" : "full", ONLY);
