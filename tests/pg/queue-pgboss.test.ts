@@ -261,12 +261,14 @@ describe("two worker processes on one PostgreSQL, scheduled by pg-boss", () => {
     const sync = await queueJobs("dmxapi", 4);
     await until("jobs at the provider", () => fake.submissions.length >= 4, 30_000);
     await cluster.restart(1500);
-    await until("all jobs to succeed", () => allIn([...async, ...sync], "succeeded"), 90_000);
+    // Generous: under a full `npm test` the bench smoke shares the two cores with this file, and
+    // recovery waits out leases and backoff; what is asserted is that nothing is lost or repeated.
+    await until("all jobs to succeed", () => allIn([...async, ...sync], "succeeded"), 180_000);
 
     expectEachSubmittedOnce([...async, ...sync]);
     expectWithinLimits();
     expect(await db.jobOutput.count()).toBe(16);
-  }, 120_000);
+  }, 240_000);
 });
 
 describe("npm run worker", () => {
