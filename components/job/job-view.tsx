@@ -2,7 +2,7 @@
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { lazy, Suspense, useEffect, useRef, useState } from "react";
+import { lazy, memo, Suspense, useDeferredValue, useEffect, useRef, useState } from "react";
 import type { JobDto, ProviderDto } from "@/lib/dto";
 import type { JobStatus } from "@/lib/schemas";
 import { MATCH_INPUT } from "@/lib/client/constants";
@@ -91,13 +91,11 @@ export function JobView({ initialJob, providers }: { initialJob: JobDto; provide
     refetchOnMount: false,
     refetchInterval: (query) => jobPollInterval(query.state.data, live),
   });
-  const [selected, setSelected] = useState(0);
+  // The status and actions change first; the result, recipe and lineage (most of the page to
+  // build) follow in a render of their own, so a finished job shows as finished at once.
+  const settled = useDeferredValue(job);
   const [ready, setReady] = useState(false);
-  const [showLineage, setShowLineage] = useState(false);
-  useEffect(() => {
-    setReady(true);
-    setShowLineage(true);
-  }, []);
+  useEffect(() => setReady(true), []);
 
   // When the job finishes here, the studio's history and the lineage should show it.
   const previous = useRef<JobStatus>(job.status);
@@ -110,10 +108,6 @@ export function JobView({ initialJob, providers }: { initialJob: JobDto; provide
   }, [job.status, queryClient]);
 
   const provider = providers.find((p) => p.id === job.provider);
-  const output = job.outputs[Math.min(selected, job.outputs.length - 1)];
-  const input = job.inputs[0];
-  const outputIndex = output ? job.outputs.indexOf(output) : 0;
-  const lineageOf = job.outputs[0]?.imageId ?? input?.imageId ?? null;
 
   return (
     <div className="pt-5" data-testid="job-view" data-ready={ready ? "true" : undefined}>
@@ -145,6 +139,23 @@ export function JobView({ initialJob, providers }: { initialJob: JobDto; provide
         <JobActions job={job} unitPriceUsd={provider?.models.find((m) => m.id === job.model)?.priceUsd ?? null} />
       </div>
 
+      <JobBody job={settled} provider={provider} />
+    </div>
+  );
+}
+
+/** Memoized: while only the header has the newer job, this part is left as it is. */
+const JobBody = memo(function JobBody({ job, provider }: { job: JobDto; provider: ProviderDto | undefined }) {
+  const [selected, setSelected] = useState(0);
+  const [showLineage, setShowLineage] = useState(false);
+  useEffect(() => setShowLineage(true), []);
+  const output = job.outputs[Math.min(selected, job.outputs.length - 1)];
+  const input = job.inputs[0];
+  const outputIndex = output ? job.outputs.indexOf(output) : 0;
+  const lineageOf = job.outputs[0]?.imageId ?? input?.imageId ?? null;
+
+  return (
+    <>
       <div className="mt-6 grid gap-8 lg:grid-cols-[minmax(0,1fr)_340px] xl:grid-cols-[minmax(0,1fr)_380px]">
         <section aria-label="Result" className="min-w-0">
           {job.status === "succeeded" && output ? (
@@ -178,6 +189,6 @@ export function JobView({ initialJob, providers }: { initialJob: JobDto; provide
       ) : lineageOf ? (
         <LineageFallback />
       ) : null}
-    </div>
+    </>
   );
-}
+});
