@@ -26,7 +26,7 @@ import { Results } from "./lib/report.mjs";
 import { ABSENT_WORD, COMMON_WORD, RARE_WORD, SHORT_WORD, countMatches, cursorAt, jobCount, openDb, seedJobs, storedImages } from "./lib/seed.mjs";
 import { connect as connectPg, countMatchesPg, seedJobsPg, startPostgres } from "./lib/postgres.mjs";
 import { distDir, distDirName, ensureBuild, freshBackend, freshDataDir, GLIBC_TUNABLES, rssSampler, startServer } from "./lib/server.mjs";
-import { cpuShare, freePort, log, mapLimit, nowMs, onCleanup, percentile, ROOT, round, runCleanups, sleep, summary, until, withTimeout } from "./lib/util.mjs";
+import { cpuShare, freePort, log, mapLimit, nowMs, onCleanup, percentile, postJob, ROOT, round, runCleanups, sleep, summary, until, withTimeout } from "./lib/util.mjs";
 
 // ---------------------------------------------------------------------------------------
 // Options and sizes
@@ -106,18 +106,6 @@ const MODEL = {
 
 // ---------------------------------------------------------------------------------------
 // HTTP helpers against the server under test
-
-async function postJob(base, body) {
-  const res = await fetch(`${base}/api/jobs`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ aspectRatio: "1:1", ...body }),
-    signal: AbortSignal.timeout(30_000),
-  });
-  const json = await res.json().catch(() => null);
-  if (res.status !== 201) throw new Error(`POST /api/jobs answered ${res.status}: ${JSON.stringify(json)}`);
-  return json;
-}
 
 let networkRetries = 0;
 

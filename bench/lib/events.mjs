@@ -7,7 +7,7 @@ import { fakeEnv, startFake } from "./fakes.mjs";
 import { tinyPng } from "./images.mjs";
 import { startPostgres } from "./postgres.mjs";
 import { freshBackend, freshDataDir, startServer } from "./server.mjs";
-import { log, percentile, round, sleep, summary, withTimeout } from "./util.mjs";
+import { log, percentile, postJob, round, sleep, summary, withTimeout } from "./util.mjs";
 
 const SECTION = "Pushed updates (event stream)";
 const DONE_BUDGET = { sqlite: { op: "<=", value: 50 }, pg: { op: "<=", value: 100 } };
@@ -45,18 +45,6 @@ const WATCH_DONE = `(() => {
   }, true);
   new MutationObserver(check).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-status"] });
 })();`;
-
-async function postJob(base, body) {
-  const res = await fetch(`${base}/api/jobs`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ aspectRatio: "1:1", ...body }),
-    signal: AbortSignal.timeout(30_000),
-  });
-  const json = await res.json().catch(() => null);
-  if (res.status !== 201) throw new Error(`POST /api/jobs answered ${res.status}: ${JSON.stringify(json)}`);
-  return json;
-}
 
 /** Provider done (the fake's answer leaves) → the open job page shows the job finished, per job. */
 async function doneToVisible(browser, { page: base, api, fake, samples, tag }) {

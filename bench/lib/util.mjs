@@ -126,3 +126,16 @@ export function cpuShare(ms = 300) {
   const used = process.cpuUsage(cpu0);
   return { share: (used.user + used.system) / 1000 / (performance.now() - t0), sink: x > 0 };
 }
+
+/** POST /api/jobs with a square aspect ratio unless `body` says otherwise; the created job. */
+export async function postJob(base, body) {
+  const res = await fetch(`${base}/api/jobs`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ aspectRatio: "1:1", ...body }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const json = await res.json().catch(() => null);
+  if (res.status !== 201) throw new Error(`POST /api/jobs answered ${res.status}: ${JSON.stringify(json)}`);
+  return json;
+}
