@@ -4,6 +4,7 @@ import { CATALOG, findModel, MATCH_INPUT, type AspectRatioChoice, type Mode, typ
 import { splitModelFilter } from "./client/gallery-filter";
 import { db } from "./db";
 import { imageUrl, thumbUrl, type JobDto, type JobPage } from "./dto";
+import { jobInclude, type JobRow, readJobs } from "./job-rows";
 import { type Image, Prisma } from "./generated/prisma/client";
 import { readImageBytes } from "./images";
 import { promptCondition } from "./prompt-search";
@@ -27,12 +28,6 @@ import {
 } from "./schemas";
 import { kickWorker, abortRunningJob } from "./worker-handle";
 
-export const jobInclude = {
-  maskImage: true,
-  inputs: { orderBy: { position: "asc" }, include: { image: true } },
-  outputs: { orderBy: { position: "asc" }, include: { image: true } },
-} satisfies Prisma.JobInclude;
-type JobRow = Prisma.JobGetPayload<{ include: typeof jobInclude }>;
 
 /** Jobs failed before errorDetail existed carry the detail inside the message: split it off. */
 const LEGACY_DETAIL = /^(.*?) (?:Provider said|The system said): ([\s\S]*)$/;
@@ -204,14 +199,15 @@ export async function createBatch(raw: unknown): Promise<{ batchId: string; jobs
 
 export async function getBatch(batchId: string): Promise<JobDto[]> {
   if (!ID_PATTERN.test(batchId)) throw notFound(`Batch ${batchId} does not exist.`);
-  const rows = await db().job.findMany({ where: { batchId }, orderBy: { id: "asc" }, include: jobInclude });
+  const ids = await db().job.findMany({ where: { batchId }, orderBy: { id: "asc" }, select: { id: true } });
+  const rows = await readJobs(ids.map((row) => row.id));
   if (rows.length === 0) throw notFound(`Batch ${batchId} does not exist.`);
   return rows.map(toJobDto);
 }
 
 export async function getJob(id: string): Promise<JobDto | null> {
   if (!ID_PATTERN.test(id)) return null;
-  const job = await db().job.findUnique({ where: { id }, include: jobInclude });
+  const [job] = await readJobs([id]);
   return job ? toJobDto(job) : null;
 }
 
@@ -222,13 +218,13 @@ export async function getJob(id: string): Promise<JobDto | null> {
  */
 export async function jobsChangedSince(since: number, limit = 500): Promise<JobDto[]> {
   const after = new Date(since);
-  const rows = await db().job.findMany({
+  const ids = await db().job.findMany({
     where: { OR: [{ status: { in: ["queued", "running"] } }, { finishedAt: { gte: after } }, { createdAt: { gte: after } }] },
     orderBy: { id: "desc" },
     take: limit,
-    include: jobInclude,
+    select: { id: true },
   });
-  return rows.map(toJobDto);
+  return (await readJobs(ids.map((row) => row.id))).map(toJobDto);
 }
 
 export async function requireJob(id: string): Promise<JobDto> {
@@ -268,7 +264,7 @@ export async function listJobs(raw: Partial<ListJobsQuery> | Record<string, unkn
     ${where.length ? Prisma.sql`WHERE ${Prisma.join(where, " AND ")}` : Prisma.empty}
     ORDER BY id ${newest ? Prisma.sql`DESC` : Prisma.sql`ASC`} LIMIT ${limit + 1}`;
   const page = ids.slice(0, limit).map((row) => row.id);
-  const rows = page.length ? await db().job.findMany({ where: { id: { in: page } }, orderBy: { id: newest ? "desc" : "asc" }, include: jobInclude }) : [];
+  const rows = await readJobs(page);
   const items = rows.map(toJobDto);
   return { items, nextCursor: ids.length > limit ? (page[page.length - 1] ?? null) : null };
 }

@@ -147,6 +147,30 @@ export function domainCases(expected: Dialect): void {
       expect(await images.readImage(outputs[1]!.id, "full")).not.toBeNull();
     });
 
+    it("reads jobs with their mask, inputs and outputs exactly as a Prisma include does, in the order asked", async () => {
+      const { jobInclude, readJobs } = await import("@/lib/job-rows");
+      const a = await images.ingestImage(await png(), "upload");
+      const b = await images.ingestImage(await png(), "upload");
+      const mask = await images.ingestImage(await png(), "upload");
+      const two = await finishedJob({ prompt: "two inputs, three outputs", inputImageIds: [a.id], n: 3 });
+      await db.jobInput.create({ data: { jobId: two.job.id, imageId: b.id, position: 1 } }); // a provider taking several images
+      const masked = await finishedJob({ prompt: "a region", inputImageIds: [b.id] });
+      await db.job.update({ where: { id: masked.job.id }, data: { maskImageId: mask.id, regionX: 1, regionY: 2, regionWidth: 30, regionHeight: 20 } });
+      // Values a text round trip could bend: long fractions, a lease time, notes with quotes and emoji.
+      await db.jobOutput.update({ where: { jobId_position: { jobId: two.job.id, position: 1 } }, data: { changeFraction: 0.123456789012345, changeOutsideMask: 1e-7 } });
+      await db.job.update({ where: { id: two.job.id }, data: { costUsd: 0.0123, leaseExpiresAt: new Date(Date.UTC(2031, 0, 2, 3, 4, 5, 6)), errorDetail: 'say "hi" 👋\n' } });
+      await db.image.update({ where: { id: b.id }, data: { favorite: true, note: `a "quoted" note, 東京 🎨` } });
+      const plain = await finishedJob({ prompt: "text only" });
+      const queued = await jobs.createJob({ provider: "demo", prompt: "still queued" });
+      const ids = [plain.job.id, "01ARZ3NDEKTSV4RRFFQ69G5FAV", two.job.id, queued.id, masked.job.id];
+      const included = await db.job.findMany({ where: { id: { in: ids } }, include: jobInclude });
+      const expected = ids.flatMap((id) => included.filter((row) => row.id === id));
+      expect(expected).toHaveLength(4);
+      expect(await readJobs(ids)).toEqual(expected);
+      expect((await readJobs([two.job.id]))[0]!.inputs.map((i) => i.image.id)).toEqual([a.id, b.id]);
+      expect(await readJobs([])).toEqual([]);
+    });
+
     it("finds prompts by literal, Unicode case-insensitive text, as a substring filter would, alone, with other filters and page by page", async () => {
       const made = [];
       for (const [i, prompt] of PROMPTS.entries()) {
