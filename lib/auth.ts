@@ -58,11 +58,10 @@ export async function authenticate(request: Request, now = Date.now()): Promise<
     await db().session.deleteMany({ where: { lastSeenAt: { lt: new Date(now - SESSION_IDLE_MS) } } });
     return null;
   }
-  // Conditional on the value read, so two instances touching at once write once, and a
-  // session revoked meanwhile stays gone.
+  // updateMany: a session revoked meanwhile stays gone instead of failing this request.
   const touched =
     idle > TOUCH_EVERY_MS &&
-    (await db().session.updateMany({ where: { id: row.id, lastSeenAt: row.lastSeenAt }, data: { lastSeenAt: new Date(now) } })).count > 0;
+    (await db().session.updateMany({ where: { id: row.id }, data: { lastSeenAt: new Date(now) } })).count > 0;
   return { kind: "session", sessionId: row.id, touched };
 }
 

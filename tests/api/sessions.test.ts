@@ -179,6 +179,27 @@ describe("ending sessions", () => {
     expect(await storedCounts(server, ["Session"])).toMatchObject({ Session: 0 });
   });
 
+  it("records use at most about once a minute, and then renews the cookie for another 30 days", async () => {
+    const cookie = await newSession();
+    const first = (await sessions(cookie)).find((s) => s.current)!;
+    const soon = await send("/api/jobs", cookie);
+    await soon.arrayBuffer();
+    expect(soon.headers.getSetCookie()).toEqual([]); // just seen: nothing written, nothing renewed
+    expect((await sessions(cookie)).find((s) => s.current)!.lastSeenAt).toBe(first.lastSeenAt);
+
+    await backdateSession(server, first.id, 2 * 60_000);
+    const later = await send("/api/jobs", cookie);
+    await later.arrayBuffer();
+    expect(later.status).toBe(200);
+    const renewed = later.headers.getSetCookie().find((c) => c.startsWith("atelier_session="));
+    expect(renewed, "Set-Cookie after two minutes away").toBeTruthy();
+    expect(valueOf(renewed!)).toBe(cookie);
+    expect(renewed!).toMatch(/Max-Age=2592000/i);
+    expect(renewed!).toMatch(/;\s*HttpOnly/i);
+    const seen = (await sessions(cookie)).find((s) => s.current)!.lastSeenAt;
+    expect(Date.parse(seen)).toBeGreaterThan(Date.now() - 30_000);
+  });
+
   it("a session idle for more than 30 days is refused and its row purged", async () => {
     const idle = await newSession();
     const active = await newSession();

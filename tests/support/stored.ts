@@ -110,9 +110,9 @@ export async function backdateSession(server: Server, id: string, ms: number): P
   }
   const db = new Database(path.join(server.dataDir, "atelier.db"), { fileMustExist: true });
   try {
-    // Written back in the form it was read: Prisma's SQLite adapter may keep a date as text or as epoch ms.
-    const { lastSeenAt } = db.prepare(`SELECT "lastSeenAt" FROM "Session" WHERE id = ?`).get(id) as { lastSeenAt: string | number };
-    const moved = typeof lastSeenAt === "number" ? lastSeenAt - ms : new Date(new Date(lastSeenAt).getTime() - ms).toISOString();
+    // Written as Prisma's SQLite adapter writes dates (ISO 8601 with +00:00), so its comparisons hold.
+    const { lastSeenAt } = db.prepare(`SELECT "lastSeenAt" FROM "Session" WHERE id = ?`).get(id) as { lastSeenAt: string };
+    const moved = new Date(new Date(lastSeenAt).getTime() - ms).toISOString().replace("Z", "+00:00");
     db.prepare(`UPDATE "Session" SET "lastSeenAt" = ? WHERE id = ?`).run(moved, id);
   } finally {
     db.close();
