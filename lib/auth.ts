@@ -65,6 +65,32 @@ export async function authenticate(request: Request, now = Date.now()): Promise<
   return { kind: "session", sessionId: row.id, touched };
 }
 
+/**
+ * For an answer that stays open (the event stream): aborts when the request ends, or when a
+ * re-check every `everyMs` finds its session or token gone, so a revocation reaches open streams
+ * too. A database hiccup during a re-check keeps the stream (the next one decides).
+ */
+export function whileSignedIn(request: Request, everyMs = 10_000): AbortSignal {
+  if (!passwordRequired()) return request.signal;
+  const ended = new AbortController();
+  const recheck = setInterval(() => {
+    authenticate(request).then(
+      (caller) => {
+        if (!caller) ended.abort();
+      },
+      () => undefined,
+    );
+  }, everyMs);
+  const finish = () => {
+    clearInterval(recheck);
+    ended.abort();
+  };
+  if (request.signal.aborted) finish();
+  else request.signal.addEventListener("abort", finish, { once: true });
+  ended.signal.addEventListener("abort", () => clearInterval(recheck), { once: true });
+  return ended.signal;
+}
+
 /** The cookie's secret when it has the right shape (anything else cannot be a session). */
 export function sessionSecret(request: Request): string | undefined {
   const value = cookieValue(request.headers.get("cookie") ?? "", SESSION_COOKIE);

@@ -179,6 +179,29 @@ describe("ending sessions", () => {
     expect(await storedCounts(server, ["Session"])).toMatchObject({ Session: 0 });
   });
 
+  it("an open event stream ends soon after its session is revoked", async () => {
+    const cookie = await newSession();
+    const res = await send("/api/events", cookie);
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    while (!text.includes("event: ready")) {
+      const { value, done } = await reader.read();
+      expect(done, text).toBe(false);
+      text += decoder.decode(value);
+    }
+    expect(await statusOf("/api/logout", cookie, { method: "POST" })).toBe(303);
+    const ends = (async () => {
+      while (!(await reader.read()).done); // keepalives may come first
+      return true;
+    })();
+    const late = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 15_000));
+    const ended = await Promise.race([ends, late]);
+    if (!ended) await reader.cancel();
+    expect(ended, "the stream ends within 15 s").toBe(true);
+  }, 30_000);
+
   it("records use at most about once a minute, and then renews the cookie for another 30 days", async () => {
     const cookie = await newSession();
     const first = (await sessions(cookie)).find((s) => s.current)!;
