@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { authenticate, passwordRequired, sessionCookie, sessionSecret } from "@/lib/auth";
+import { authenticate, type Caller, passwordRequired, sessionCookie, sessionSecret } from "@/lib/auth";
 
 /**
  * The network boundary: refuses cross-site writes, and when ATELIER_PASSWORD is set, lets
@@ -22,7 +22,7 @@ export async function proxy(request: NextRequest) {
   }
   const { pathname, search } = request.nextUrl;
   if (!passwordRequired() || PUBLIC_PATHS.includes(pathname)) return NextResponse.next();
-  let caller: Awaited<ReturnType<typeof authenticate>>;
+  let caller: Caller | null;
   try {
     caller = await authenticate(request);
   } catch (error) {
