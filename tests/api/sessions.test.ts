@@ -179,6 +179,25 @@ describe("ending sessions", () => {
     expect(await storedCounts(server, ["Session"])).toMatchObject({ Session: 0 });
   });
 
+  it("a second instance on the same database accepts the session, and a revocation there holds here at once", async () => {
+    const second = await startServer({ dataDir: server.dataDir, env: server.env, ownsDataDir: false, readyPath: "/login" });
+    try {
+      const cookie = await newSession();
+      const other = (path: string, init: RequestInit = {}) =>
+        fetch(`${second.url}${path}`, { redirect: "manual", ...init, headers: { cookie: `atelier_session=${cookie}` } });
+      const read = await other("/api/jobs");
+      await read.arrayBuffer();
+      expect(read.status).toBe(200);
+      const id = (await sessions(cookie)).find((s) => s.current)!.id;
+      const ended = await other(`/api/sessions/${id}`, { method: "DELETE" });
+      await ended.arrayBuffer();
+      expect(ended.status).toBe(204);
+      expect(await statusOf("/api/jobs", cookie)).toBe(401);
+    } finally {
+      await second.stop();
+    }
+  }, 60_000);
+
   it("an open event stream ends soon after its session is revoked", async () => {
     const cookie = await newSession();
     const res = await send("/api/events", cookie);
