@@ -1,24 +1,40 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { isValidSession, passwordRequired, SESSION_COOKIE } from "@/lib/auth";
+import { authenticate, type Caller, passwordRequired, sessionCookie, sessionSecret } from "@/lib/auth";
 
 /**
  * The network boundary: refuses cross-site writes, and when ATELIER_PASSWORD is set, lets
- * nobody past without a session cookie (pages go to /login, the API answers 401).
+ * nobody past without a live session or API token (pages go to /login, the API answers 401).
+ * Next 16 runs the proxy on the Node.js runtime in the server's own process, so this is where
+ * the one authoritative check reads the database: every page, route, server action and event
+ * stream passes here, and a revoked session is refused on its very next request.
  */
 // Health is for load balancers and monitors, which hold no session; it reveals no data or secret.
-const PUBLIC_PATHS = ["/login", "/api/login", "/api/health"];
+// Logout only ends the session it is shown, so a browser whose session is gone may still post it.
+const PUBLIC_PATHS = ["/login", "/api/login", "/api/logout", "/api/health"];
 const SAFE_METHODS = ["GET", "HEAD", "OPTIONS"];
 
 const deny = (status: number, code: string, message: string) =>
   NextResponse.json({ error: { code, message } }, { status });
 
-export function proxy(request: NextRequest) {
+export async function proxy(request: NextRequest) {
   if (!SAFE_METHODS.includes(request.method) && isCrossSite(request)) {
     return deny(403, "forbidden", "Cross-site requests are not allowed.");
   }
   const { pathname, search } = request.nextUrl;
   if (!passwordRequired() || PUBLIC_PATHS.includes(pathname)) return NextResponse.next();
-  if (isValidSession(request.cookies.get(SESSION_COOKIE)?.value)) return NextResponse.next();
+  let caller: Caller | null;
+  try {
+    caller = await authenticate(request);
+  } catch (error) {
+    console.error("[proxy] could not check the session:", error instanceof Error ? error.message : error);
+    return deny(503, "unavailable", "The server cannot check your session right now. Try again shortly.");
+  }
+  if (caller) {
+    const response = NextResponse.next();
+    // An active browser stays signed in: its cookie lives as long as the idle limit from now.
+    if (caller.kind === "session" && caller.touched) response.cookies.set(sessionCookie(request, sessionSecret(request)!));
+    return response;
+  }
   if (pathname.startsWith("/api/")) return deny(401, "unauthorized", "Sign in first.");
   const login = new URL("/login", request.url);
   login.searchParams.set("next", pathname + search);

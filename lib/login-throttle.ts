@@ -4,7 +4,7 @@ import { db } from "./db";
 /**
  * Failed sign-ins per client, after 5 in 10 minutes further tries wait. Kept in the
  * database, so a second server process on the same data shares the budget instead of
- * doubling it. (Not in lib/auth: the proxy imports that, and it must not load Prisma.)
+ * doubling it.
  */
 const WINDOW_MS = 10 * 60_000;
 const MAX_FAILURES = 5;

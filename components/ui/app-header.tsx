@@ -1,9 +1,14 @@
 import Link from "next/link";
+import { connection } from "next/server";
+import { passwordRequired } from "@/lib/auth";
 import { HeaderNav } from "./header-nav";
 import { NotifyToggle } from "./notify-toggle-lazy";
 import { ThemeToggle } from "./theme-toggle";
 
-export function AppHeader() {
+export async function AppHeader() {
+  // The password is read when the page is served, never baked into a prerendered page at build time.
+  await connection();
+  const account = passwordRequired();
   return (
     <header className="sticky top-0 z-30 border-b border-zinc-800/80 bg-zinc-950/85 backdrop-blur supports-[backdrop-filter]:bg-zinc-950/70">
       <div className="mx-auto flex h-14 w-full max-w-[1600px] items-center gap-3 px-4 sm:gap-5 sm:px-6">
@@ -15,10 +20,11 @@ export function AppHeader() {
               fill="var(--color-accent-400)"
             />
           </svg>
-          <span className="text-[15px] font-semibold tracking-tight text-zinc-50">Atelier</span>
+          {/* With the Account link as well, a phone's width holds the mark but not the name beside it. */}
+          <span className={`text-[15px] font-semibold tracking-tight text-zinc-50 ${account ? "hidden sm:inline" : ""}`}>Atelier</span>
         </Link>
         <span aria-hidden="true" className="hidden h-5 w-px bg-zinc-800 sm:block" />
-        <HeaderNav />
+        <HeaderNav account={account} />
         <p className="ml-auto hidden text-sm text-zinc-500 lg:block">Edit and generate images with FLUX.1 Kontext</p>
         <div className="ml-auto flex items-center gap-1 lg:ml-2">
           <NotifyToggle />

@@ -6,13 +6,15 @@ import { usePathname } from "next/navigation";
 const LINKS = [
   { href: "/", label: "Studio" },
   { href: "/ledger", label: "Ledger" },
-] as const;
+];
+/** Sessions and API tokens exist only when a password is set (ATELIER_PASSWORD). */
+const ACCOUNT = { href: "/account", label: "Account" };
 
-export function HeaderNav() {
+export function HeaderNav({ account }: { account: boolean }) {
   const pathname = usePathname();
   return (
     <nav aria-label="Main" className="flex items-center gap-1">
-      {LINKS.map((link) => {
+      {(account ? [...LINKS, ACCOUNT] : LINKS).map((link) => {
         const current = link.href === "/" ? pathname === "/" : pathname.startsWith(link.href);
         return (
           <Link

@@ -33,7 +33,7 @@ let s3: TestS3;
 let sourceDir: string;
 let source: Snapshot;
 let unfolded: string[];
-const ids = { favorite: "", noted: "", region: "", running: "", batch: "" };
+const ids = { favorite: "", noted: "", region: "", running: "", batch: "", token: "" };
 const cleanup: (() => Promise<unknown>)[] = [];
 
 /** Every row of every table, in key order, as the studio's Prisma client reads it. */
@@ -45,6 +45,8 @@ async function snapshot(client: SqliteClient | PostgresClient) {
     JobInput: await db.jobInput.findMany({ orderBy: [{ jobId: "asc" }, { position: "asc" }] }),
     JobOutput: await db.jobOutput.findMany({ orderBy: [{ jobId: "asc" }, { position: "asc" }] }),
     LoginAttempt: await db.loginAttempt.findMany({ orderBy: { id: "asc" } }),
+    Session: await db.session.findMany({ orderBy: { id: "asc" } }),
+    ApiToken: await db.apiToken.findMany({ orderBy: { id: "asc" } }),
   };
 }
 
@@ -145,8 +147,15 @@ async function buildHistory(): Promise<void> {
   studio.kill();
   await studio.exited;
 
-  // Failed sign-ins (the shared throttle's rows), with the worker off so the running job stays as it was.
+  // A session and an API token, then failed sign-ins (the shared throttle's rows; a right one
+  // would clear them), with the worker off so the running job stays as it was.
   studio = await startServer({ dataDir: sourceDir, env: { ATELIER_PASSWORD: "right-one", ATELIER_WORKER: "off" }, readyPath: "/login", ownsDataDir: false });
+  const signIn = new FormData();
+  signIn.set("password", "right-one");
+  const session = await fetch(`${studio.url}/api/login`, { method: "POST", body: signIn, redirect: "manual" });
+  const cookie = session.headers.getSetCookie().find((c) => c.startsWith("atelier_session="))!.split(";")[0]!;
+  const token = await fetch(`${studio.url}/api/tokens`, { method: "POST", headers: { cookie, "content-type": "application/json" }, body: JSON.stringify({ name: "backup script" }) });
+  ids.token = (await token.json()).token;
   for (const password of ["wrong-1", "wrong-2"]) {
     const form = new FormData();
     form.set("password", password);
@@ -182,6 +191,9 @@ describe("the history the test moves", () => {
     expect(source.Job.filter((job) => job.batchId === ids.batch)).toHaveLength(3);
     expect(source.JobOutput.some((output) => output.changeFraction !== null)).toBe(true);
     expect(source.LoginAttempt).toHaveLength(2);
+    expect(source.Session).toHaveLength(1);
+    expect(source.ApiToken).toHaveLength(1);
+    expect(ids.token).toMatch(/^atk_/);
     expect(unfolded).toEqual([ids.region]);
   });
 });
@@ -267,6 +279,17 @@ describe("npm run migrate-data into PostgreSQL and S3", () => {
     expect(res.headers.get("etag")).toBe(`"${image.sha256.slice(0, 32)}"`);
     expect(bytes.equals(sourceFile(image.path))).toBe(true);
   }, 60_000);
+
+  it("a script's API token made on SQLite still works on the moved studio behind the same password", async () => {
+    const studio = await startServer({ env: { DATABASE_URL: url, ...s3.env, ATELIER_WORKER: "off", ATELIER_PASSWORD: "right-one" }, readyPath: "/login" });
+    cleanup.unshift(() => studio.stop());
+    const withToken = await fetch(`${studio.url}/api/jobs`, { headers: { authorization: `Bearer ${ids.token}` } });
+    await withToken.arrayBuffer();
+    expect(withToken.status).toBe(200);
+    const without = await fetch(`${studio.url}/api/jobs`);
+    await without.arrayBuffer();
+    expect(without.status).toBe(401);
+  }, 60_000);
 });
 
 describe("a copy killed with SIGKILL halfway", () => {
@@ -320,7 +343,7 @@ describe("a target holding other rows under the source's ids", () => {
     expect(refused.stderr).toContain(`Job ${job.id}: prompt`);
     expect(refused.stderr).toContain(`Image ${image.id}: sha256 (held by 01J0000000000000000000000X in the target)`);
     const untouched = await readTarget(url);
-    expect(counts(untouched)).toEqual({ Image: 1, Job: 1, JobInput: 0, JobOutput: 0, LoginAttempt: 0 });
+    expect(counts(untouched)).toEqual({ Image: 1, Job: 1, JobInput: 0, JobOutput: 0, LoginAttempt: 0, Session: 0, ApiToken: 0 });
     expect(untouched.Job[0]!.prompt).toBe("Someone else's job");
     expect(fs.existsSync(path.join(dataDir, "images"))).toBe(false);
 

@@ -73,3 +73,48 @@ function countFiles(dir: string): number {
   if (!fs.existsSync(dir)) return 0;
   return fs.readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? countFiles(path.join(dir, e.name)) : 1), 0);
 }
+
+/** Every value in these tables as one text: a secret stored anywhere in them shows up here. */
+export async function storedText(server: Server, tables: readonly string[]): Promise<string> {
+  const rows: unknown[] = [];
+  if (onPostgres(server)) {
+    const client = new pg.Client({ connectionString: server.env.DATABASE_URL });
+    await client.connect();
+    try {
+      for (const t of tables) rows.push(...(await client.query(`SELECT * FROM "${t}"`)).rows);
+    } finally {
+      await client.end();
+    }
+  } else {
+    const db = new Database(path.join(server.dataDir, "atelier.db"), { readonly: true, fileMustExist: true });
+    try {
+      for (const t of tables) rows.push(...db.prepare(`SELECT * FROM "${t}"`).all());
+    } finally {
+      db.close();
+    }
+  }
+  return JSON.stringify(rows);
+}
+
+/** Moves one session's lastSeenAt back by `ms`, as if its browser had been away that long. */
+export async function backdateSession(server: Server, id: string, ms: number): Promise<void> {
+  if (onPostgres(server)) {
+    const client = new pg.Client({ connectionString: server.env.DATABASE_URL });
+    await client.connect();
+    try {
+      await client.query(`UPDATE "Session" SET "lastSeenAt" = "lastSeenAt" - make_interval(secs => $2) WHERE id = $1`, [id, ms / 1000]);
+    } finally {
+      await client.end();
+    }
+    return;
+  }
+  const db = new Database(path.join(server.dataDir, "atelier.db"), { fileMustExist: true });
+  try {
+    // Written as Prisma's SQLite adapter writes dates (ISO 8601 with +00:00), so its comparisons hold.
+    const { lastSeenAt } = db.prepare(`SELECT "lastSeenAt" FROM "Session" WHERE id = ?`).get(id) as { lastSeenAt: string };
+    const moved = new Date(new Date(lastSeenAt).getTime() - ms).toISOString().replace("Z", "+00:00");
+    db.prepare(`UPDATE "Session" SET "lastSeenAt" = ? WHERE id = ?`).run(moved, id);
+  } finally {
+    db.close();
+  }
+}

@@ -1,6 +1,7 @@
 import { NextResponse } from "next/server";
-import { checkPassword, createSessionToken, passwordRequired, SESSION_COOKIE, SESSION_MAX_AGE_S } from "@/lib/auth";
+import { checkPassword, passwordRequired, sessionCookie } from "@/lib/auth";
 import { clearLoginFailures, loginBlockedFor, recordLoginFailure } from "@/lib/login-throttle";
+import { startSession } from "@/lib/sessions";
 
 /** A plain form post, so signing in works before any JavaScript has loaded. */
 export async function POST(request: Request) {
@@ -16,13 +17,7 @@ export async function POST(request: Request) {
   }
   await clearLoginFailures(client);
   const response = seeOther(next);
-  response.cookies.set(SESSION_COOKIE, createSessionToken(), {
-    httpOnly: true,
-    sameSite: "lax",
-    secure: new URL(request.url).protocol === "https:",
-    path: "/",
-    maxAge: SESSION_MAX_AGE_S,
-  });
+  response.cookies.set(sessionCookie(request, await startSession(request.headers.get("user-agent") ?? "")));
   return response;
 }
 

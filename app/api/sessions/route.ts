@@ -1,0 +1,5 @@
+import { NextResponse } from "next/server";
+import { route } from "@/lib/server/http";
+import { listSessions } from "@/lib/sessions";
+
+export const GET = route(async (request: Request) => NextResponse.json(await listSessions(request)));
