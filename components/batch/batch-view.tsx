@@ -178,7 +178,9 @@ export function BatchView({ initial, providers }: { initial: Batch; providers: P
     // Jobs that changed between the render and now arrived on the event stream already.
     initialData: () => ({ ...initial, jobs: initial.jobs.map((job) => queryClient.getQueryData<JobDto>(queryKeys.job(job.id)) ?? job) }),
     staleTime: 0,
-    refetchOnMount: false,
+    // The render may predate the tab's event stream, and a change published in between reaches
+    // no one: a batch with unfinished jobs is read once more as the page mounts.
+    refetchOnMount: (query) => Boolean(query.state.data?.jobs.some((j) => isActive(j.status))),
     // Pushed updates while the tab's event stream is up; polling only while it is down.
     refetchInterval: (query) => (!live && query.state.data?.jobs.some((j) => isActive(j.status)) ? POLL_MS : false),
   });

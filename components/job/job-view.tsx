@@ -88,7 +88,9 @@ export function JobView({ initialJob, providers }: { initialJob: JobDto; provide
     queryFn: ({ signal }) => fetchJob(initialJob.id, signal),
     initialData: initialJob,
     staleTime: 0,
-    refetchOnMount: false,
+    // The render may predate the tab's event stream, and a change published in between reaches
+    // no one: an unfinished job is read once more as the page mounts.
+    refetchOnMount: (query) => isActive(query.state.data?.status ?? "succeeded"),
     refetchInterval: (query) => jobPollInterval(query.state.data, live),
   });
   // The status and actions change first; the result, recipe and lineage (most of the page to
