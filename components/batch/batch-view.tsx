@@ -10,7 +10,7 @@ import { type Batch, fetchBatch } from "@/lib/client/api";
 import { batchZipUrl, compareUrl, outputRef } from "@/lib/client/urls";
 import { queryKeys } from "@/lib/client/query-keys";
 import { isActive, POLL_MS } from "@/lib/client/jobs";
-import { useLiveJobs } from "@/lib/client/job-stream";
+import { newerOf, readAgainOnMount, useLiveJobs } from "@/lib/client/job-stream";
 import { ElapsedTime } from "../ui/elapsed-time";
 import { AlertIcon, ArrowLeftIcon, CompareIcon, DownloadIcon, JobStarIcon, Spinner } from "../ui/icons";
 import { buttonPrimary, buttonSecondary } from "../ui/button-styles";
@@ -174,13 +174,15 @@ export function BatchView({ initial, providers }: { initial: Batch; providers: P
   const live = useLiveJobs();
   const { data = initial } = useQuery({
     queryKey: queryKeys.batch(initial.batchId),
-    queryFn: ({ signal }) => fetchBatch(initial.batchId, signal),
+    queryFn: async ({ signal }) => {
+      const sentAt = Date.now();
+      const batch = await fetchBatch(initial.batchId, signal);
+      return { ...batch, jobs: batch.jobs.map((job) => newerOf(job, sentAt)) };
+    },
     // Jobs that changed between the render and now arrived on the event stream already.
     initialData: () => ({ ...initial, jobs: initial.jobs.map((job) => queryClient.getQueryData<JobDto>(queryKeys.job(job.id)) ?? job) }),
     staleTime: 0,
-    // The render may predate the tab's event stream, and a change published in between reaches
-    // no one: a batch with unfinished jobs is read once more as the page mounts.
-    refetchOnMount: (query) => Boolean(query.state.data?.jobs.some((j) => isActive(j.status))),
+    refetchOnMount: (query) => readAgainOnMount(Boolean(query.state.data?.jobs.some((j) => isActive(j.status)))),
     // Pushed updates while the tab's event stream is up; polling only while it is down.
     refetchInterval: (query) => (!live && query.state.data?.jobs.some((j) => isActive(j.status)) ? POLL_MS : false),
   });

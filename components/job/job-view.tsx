@@ -8,7 +8,7 @@ import type { JobStatus } from "@/lib/schemas";
 import { MATCH_INPUT } from "@/lib/client/constants";
 import { fetchJob } from "@/lib/client/api";
 import { queryKeys } from "@/lib/client/query-keys";
-import { useLiveJobs } from "@/lib/client/job-stream";
+import { newerOf, readAgainOnMount, useLiveJobs } from "@/lib/client/job-stream";
 import { outputRef } from "@/lib/client/urls";
 import { isActive, jobPollInterval, STATUS_LABEL } from "@/lib/client/jobs";
 import { CancelJobButton } from "./cancel-job-button";
@@ -85,12 +85,13 @@ export function JobView({ initialJob, providers }: { initialJob: JobDto; provide
   const live = useLiveJobs();
   const { data: job = initialJob } = useQuery({
     queryKey: queryKeys.job(initialJob.id),
-    queryFn: ({ signal }) => fetchJob(initialJob.id, signal),
+    queryFn: async ({ signal }) => {
+      const sentAt = Date.now();
+      return newerOf(await fetchJob(initialJob.id, signal), sentAt);
+    },
     initialData: initialJob,
     staleTime: 0,
-    // The render may predate the tab's event stream, and a change published in between reaches
-    // no one: an unfinished job is read once more as the page mounts.
-    refetchOnMount: (query) => isActive(query.state.data?.status ?? "succeeded"),
+    refetchOnMount: (query) => readAgainOnMount(isActive(query.state.data?.status ?? "succeeded")),
     refetchInterval: (query) => jobPollInterval(query.state.data, live),
   });
   // The status and actions change first; the result, recipe and lineage (most of the page to

@@ -44,9 +44,21 @@ const PUSHED_KEEP_MS = 60_000;
  * in first: that one is as new or newer, and nothing else would bring it back.
  */
 export function keepNewest(queryClient: QueryClient, job: JobDto, sentAt = 0): void {
-  const last = pushed.get(job.id);
-  queryClient.setQueryData(queryKeys.job(job.id), last && last.at >= sentAt ? last.job : job);
+  queryClient.setQueryData(queryKeys.job(job.id), newerOf(job, sentAt));
 }
+
+/** A job as read by a request sent at `sentAt`, or the state pushed since, which is as new or newer. */
+export function newerOf(job: JobDto, sentAt: number): JobDto {
+  const last = pushed.get(job.id);
+  return last && last.at >= sentAt ? last.job : job;
+}
+
+/**
+ * For a page whose job or batch was rendered on the server: read it again as it mounts only if
+ * the stream was up already (a change published between the render and now reached no one). A
+ * stream that connects later re-reads active jobs itself, so either way they are read once.
+ */
+export const readAgainOnMount = (active: boolean): boolean => live && active;
 
 const REOPEN_MIN_MS = 5000;
 const REOPEN_MAX_MS = 60_000;
