@@ -1,5 +1,6 @@
 import "server-only";
 import { z } from "zod";
+import type { Actor } from "./actor";
 import { hashSecret, newApiToken } from "./auth";
 import { db } from "./db";
 import { invalid, notFound } from "./errors";
@@ -21,18 +22,19 @@ const createTokenSchema = z.strictObject({
     .refine((s) => !/[\u0000-\u001F\u007F]/.test(s), "The name contains control characters"),
 });
 
-export async function createApiToken(input: unknown, now = Date.now()): Promise<CreatedToken> {
+/** Tokens act as the person who made them (the shared identity without accounts). */
+export async function createApiToken(input: unknown, actor: Actor, now = Date.now()): Promise<CreatedToken> {
   const parsed = createTokenSchema.safeParse(input);
   if (!parsed.success) throw invalid(parsed.error);
   const { name } = parsed.data;
   const token = newApiToken();
   const id = newId(now);
-  await db().apiToken.create({ data: { id, name, tokenHash: hashSecret(token), createdAt: new Date(now) } });
+  await db().apiToken.create({ data: { id, name, tokenHash: hashSecret(token), accountId: actor.accountId, createdAt: new Date(now) } });
   return { id, name, token };
 }
 
-export async function listApiTokens(): Promise<TokenDto[]> {
-  const rows = await db().apiToken.findMany({ orderBy: { id: "desc" } });
+export async function listApiTokens(actor: Actor): Promise<TokenDto[]> {
+  const rows = await db().apiToken.findMany({ where: { accountId: actor.accountId }, orderBy: { id: "desc" } });
   return rows.map((row) => ({
     id: row.id,
     name: row.name,
@@ -41,7 +43,7 @@ export async function listApiTokens(): Promise<TokenDto[]> {
   }));
 }
 
-export async function deleteApiToken(id: string): Promise<void> {
-  const { count } = await db().apiToken.deleteMany({ where: { id } });
+export async function deleteApiToken(id: string, actor: Actor): Promise<void> {
+  const { count } = await db().apiToken.deleteMany({ where: { id, accountId: actor.accountId } });
   if (count === 0) throw notFound("No such token");
 }

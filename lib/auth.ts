@@ -3,8 +3,8 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { db } from "./db";
 
 /**
- * Optional single-password access (ATELIER_PASSWORD) through server-side sessions and API
- * tokens. Both are random 256-bit secrets of which the database keeps only the sha256: a copy
+ * Sign-in for the shared-password mode (ATELIER_PASSWORD) and team mode (accounts: see
+ * ./accounts.ts), through server-side sessions and API tokens. Both are random 256-bit secrets of which the database keeps only the sha256: a copy
  * of the database or a leaked cookie tells nothing about the password, and deleting a row
  * ends that session or token on every instance at once. authenticate() is the one check,
  * made by the proxy (Node.js runtime in Next 16, so it reads the database) on every request.
@@ -17,15 +17,53 @@ export const SESSION_IDLE_MS = 30 * 24 * 3600_000;
 const TOUCH_EVERY_MS = 60_000;
 
 const SECRET = "[A-Za-z0-9_-]{43}"; // 32 random bytes, base64url
-const SESSION_FORMAT = new RegExp(`^${SECRET}$`);
+export const SECRET_FORMAT = new RegExp(`^${SECRET}$`);
 const BEARER_FORMAT = new RegExp(`^Bearer (atk_${SECRET})$`);
 
-export type Caller =
+export type CallerAccount = { id: string; email: string; role: string };
+
+export type Caller = { account: CallerAccount | null } & (
   | { kind: "session"; sessionId: string; /** lastSeenAt was just renewed: renew the cookie too. */ touched: boolean }
-  | { kind: "token"; tokenId: string };
+  | { kind: "token"; tokenId: string }
+);
 
 export function passwordRequired(): boolean {
   return Boolean(process.env.ATELIER_PASSWORD);
+}
+
+const TEAM_CACHE_MS = 2000;
+const cache = globalThis as unknown as { atelierTeamMode?: { on: boolean; until: number } };
+
+/**
+ * Whether any account exists (and so sign-in is by email). Read at most every 2 s per process:
+ * an account added elsewhere (the CLI, another instance) takes effect within that.
+ */
+export async function teamMode(now = Date.now()): Promise<boolean> {
+  const known = cache.atelierTeamMode;
+  if (known && now < known.until) return known.on;
+  const on = (await db().account.findFirst({ where: { removedAt: null }, select: { id: true } })) !== null;
+  cache.atelierTeamMode = { on, until: now + TEAM_CACHE_MS };
+  return on;
+}
+
+/** After adding or removing an account here, so this process sees the change at once. */
+export const forgetTeamMode = () => void (cache.atelierTeamMode = undefined);
+
+/** Whether anyone must sign in: a shared password is set, or accounts exist. */
+export async function signInRequired(): Promise<boolean> {
+  return passwordRequired() || (await teamMode());
+}
+
+const accountSelect = { select: { id: true, email: true, role: true, removedAt: true } } as const;
+
+/**
+ * In team mode only an account's own sessions and tokens count: those made with the shared
+ * password (no account) stop working once the first account exists.
+ */
+function belongs(account: (CallerAccount & { removedAt: Date | null }) | null, team: boolean): CallerAccount | null | false {
+  if (!team) return null;
+  if (!account || account.removedAt) return false;
+  return { id: account.id, email: account.email, role: account.role };
 }
 
 export const newSessionSecret = () => randomBytes(32).toString("base64url");
@@ -37,32 +75,44 @@ export const hashSecret = (secret: string) => createHash("sha256").update(secret
  * refused, not ignored), otherwise the session cookie. Null when absent, malformed, unknown,
  * revoked or idle too long; an idle session's row is purged as it is refused.
  */
-export async function authenticate(request: Request, now = Date.now()): Promise<Caller | null> {
+export async function authenticate(request: Request, team: boolean, now = Date.now()): Promise<Caller | null> {
   const authorization = request.headers.get("authorization");
   if (authorization !== null) {
     const token = BEARER_FORMAT.exec(authorization)?.[1];
     if (!token) return null;
-    const row = await db().apiToken.findUnique({ where: { tokenHash: hashSecret(token) }, select: { id: true, lastUsedAt: true } });
-    if (!row) return null;
+    const row = await db().apiToken.findUnique({
+      where: { tokenHash: hashSecret(token) },
+      select: { id: true, lastUsedAt: true, account: accountSelect },
+    });
+    const account = row && belongs(row.account, team);
+    if (!row || account === false) return null;
     if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
       await db().apiToken.updateMany({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } });
     }
-    return { kind: "token", tokenId: row.id };
+    return { kind: "token", tokenId: row.id, account };
   }
   const secret = sessionSecret(request);
   if (!secret) return null;
-  const row = await db().session.findUnique({ where: { tokenHash: hashSecret(secret) }, select: { id: true, lastSeenAt: true } });
-  if (!row) return null;
+  const row = await db().session.findUnique({
+    where: { tokenHash: hashSecret(secret) },
+    select: { id: true, lastSeenAt: true, account: accountSelect },
+  });
+  const account = row && belongs(row.account, team);
+  if (!row || account === false) return null;
   const idle = now - row.lastSeenAt.getTime();
   if (idle > SESSION_IDLE_MS) {
-    await db().session.deleteMany({ where: { lastSeenAt: { lt: new Date(now - SESSION_IDLE_MS) } } });
+    await purgeIdleSessions(now);
     return null;
   }
   // updateMany: a session revoked meanwhile stays gone instead of failing this request.
   const touched =
     idle > TOUCH_EVERY_MS &&
     (await db().session.updateMany({ where: { id: row.id }, data: { lastSeenAt: new Date(now) } })).count > 0;
-  return { kind: "session", sessionId: row.id, touched };
+  return { kind: "session", sessionId: row.id, touched, account };
+}
+
+export async function purgeIdleSessions(now: number): Promise<void> {
+  await db().session.deleteMany({ where: { lastSeenAt: { lt: new Date(now - SESSION_IDLE_MS) } } });
 }
 
 /**
@@ -71,10 +121,11 @@ export async function authenticate(request: Request, now = Date.now()): Promise<
  * too. A database hiccup during a re-check keeps the stream (the next one decides).
  */
 export function whileSignedIn(request: Request, everyMs = 10_000): AbortSignal {
-  if (!passwordRequired()) return request.signal;
+  // Open mode: nobody signed in, so nothing to re-check (a first account ends the stream below).
+  if (!request.headers.get("cookie")?.includes(SESSION_COOKIE) && !request.headers.has("authorization")) return request.signal;
   const ended = new AbortController();
   const recheck = setInterval(() => {
-    authenticate(request).then(
+    teamMode().then((team) => authenticate(request, team)).then(
       (caller) => {
         if (!caller) ended.abort();
       },
@@ -94,7 +145,7 @@ export function whileSignedIn(request: Request, everyMs = 10_000): AbortSignal {
 /** The cookie's secret when it has the right shape (anything else cannot be a session). */
 export function sessionSecret(request: Request): string | undefined {
   const value = cookieValue(request.headers.get("cookie") ?? "", SESSION_COOKIE);
-  return value && SESSION_FORMAT.test(value) ? value : undefined;
+  return value && SECRET_FORMAT.test(value) ? value : undefined;
 }
 
 function cookieValue(header: string, name: string): string | undefined {

@@ -16,6 +16,16 @@ export type ErrorCode =
   /** A region edit's mask is not the size of its input image. */
   | "mask_mismatch"
   | "not_found"
+  /** No live session or token (an API call needs one). */
+  | "unauthorized"
+  /** Signed in, but this is someone else's (or needs an admin). */
+  | "forbidden"
+  /** This submit would take the person past their monthly limit. */
+  | "budget_exceeded"
+  /** Already exists (an account with this email). */
+  | "conflict"
+  /** An invite link that was used, replaced or has expired. */
+  | "invite_invalid"
   | "image_not_found"
   | "provider_not_configured"
   | "already_finished"
@@ -38,6 +48,7 @@ export class AppError extends Error {
 }
 
 export const notFound = (message = "Not found") => new AppError("not_found", message);
+export const forbidden = (message: string) => new AppError("forbidden", message);
 
 export function invalid(error: z.ZodError): AppError {
   return new AppError("invalid_request", firstIssue(error));

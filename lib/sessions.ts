@@ -1,5 +1,6 @@
 import "server-only";
-import { hashSecret, newSessionSecret, SESSION_IDLE_MS, sessionSecret } from "./auth";
+import type { Actor } from "./actor";
+import { hashSecret, newSessionSecret, purgeIdleSessions, SESSION_IDLE_MS, sessionSecret } from "./auth";
 import { db } from "./db";
 import { notFound } from "./errors";
 import { newId } from "./ids";
@@ -8,16 +9,24 @@ import { newId } from "./ids";
 
 export type SessionDto = { id: string; device: string; createdAt: string; lastSeenAt: string; current: boolean };
 
-/** A new session for this browser; returns the secret for its cookie (stored nowhere else). */
-export async function startSession(userAgent: string, now = Date.now()): Promise<string> {
+/**
+ * A new session for this browser, of an account (team mode) or of the shared password (null);
+ * returns the secret for its cookie (stored nowhere else).
+ */
+export async function startSession(userAgent: string, accountId: string | null, now = Date.now()): Promise<string> {
   const secret = newSessionSecret();
   // Idle rows go as new ones come, so sessions nobody returns to don't pile up.
-  await db().$transaction([
-    db().session.deleteMany({ where: { lastSeenAt: { lt: new Date(now - SESSION_IDLE_MS) } } }),
-    db().session.create({
-      data: { id: newId(now), tokenHash: hashSecret(secret), userAgent: userAgent.slice(0, 512), createdAt: new Date(now), lastSeenAt: new Date(now) },
-    }),
-  ]);
+  await purgeIdleSessions(now);
+  await db().session.create({
+    data: {
+      id: newId(now),
+      tokenHash: hashSecret(secret),
+      accountId,
+      userAgent: userAgent.slice(0, 512),
+      createdAt: new Date(now),
+      lastSeenAt: new Date(now),
+    },
+  });
   return secret;
 }
 
@@ -27,11 +36,12 @@ export async function endSession(request: Request): Promise<void> {
   if (secret) await db().session.deleteMany({ where: { tokenHash: hashSecret(secret) } });
 }
 
-export async function listSessions(request: Request, now = Date.now()): Promise<SessionDto[]> {
+/** One person's sessions (everyone's is the shared password's, without accounts). */
+export async function listSessions(request: Request, actor: Actor, now = Date.now()): Promise<SessionDto[]> {
   const secret = sessionSecret(request);
   const currentHash = secret && hashSecret(secret);
   const rows = await db().session.findMany({
-    where: { lastSeenAt: { gte: new Date(now - SESSION_IDLE_MS) } },
+    where: { accountId: actor.accountId, lastSeenAt: { gte: new Date(now - SESSION_IDLE_MS) } },
     orderBy: { lastSeenAt: "desc" },
   });
   return rows.map((row) => ({
@@ -43,13 +53,13 @@ export async function listSessions(request: Request, now = Date.now()): Promise<
   }));
 }
 
-/** With one shared password there is one identity, so "everywhere" is every session. */
-export async function revokeAllSessions(): Promise<void> {
-  await db().session.deleteMany();
+/** "Sign out everywhere": this person's sessions (with one shared password, every session). */
+export async function revokeAllSessions(actor: Actor): Promise<void> {
+  await db().session.deleteMany({ where: { accountId: actor.accountId } });
 }
 
-export async function revokeSession(id: string): Promise<void> {
-  const { count } = await db().session.deleteMany({ where: { id } });
+export async function revokeSession(id: string, actor: Actor): Promise<void> {
+  const { count } = await db().session.deleteMany({ where: { id, accountId: actor.accountId } });
   if (count === 0) throw notFound("No such session");
 }
 

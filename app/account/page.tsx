@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { ApiTokens } from "@/components/account/api-tokens";
 import { SignedInDevices } from "@/components/account/signed-in-devices";
-import { passwordRequired } from "@/lib/auth";
+import { headers } from "next/headers";
+import { actorOrNull, signedIn } from "@/lib/actor";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Account" };
@@ -10,13 +11,22 @@ export const metadata: Metadata = { title: "Account" };
 const card = "rounded-2xl border border-zinc-800/80 bg-zinc-900/40";
 
 /** Sessions and API tokens; without a password (open mode) there is nothing to show. */
-export default function AccountPage() {
-  if (!passwordRequired()) notFound();
+export default async function AccountPage() {
+  const actor = actorOrNull(await headers());
+  if (!signedIn(actor)) notFound();
   return (
     <div className="max-w-3xl space-y-6 pt-6">
       <div>
         <h1 className="text-xl font-semibold tracking-tight text-zinc-50">Account</h1>
-        <p className="mt-1 text-sm text-zinc-500">Where this studio is signed in, and the tokens scripts use to reach its API.</p>
+        <p className="mt-1 text-sm text-zinc-500">
+          {actor?.email ? (
+            <>
+              Signed in as <span className="text-zinc-300">{actor.email}</span>
+              {actor.role === "admin" && " (admin)"}.{" "}
+            </>
+          ) : null}
+          Where you are signed in, and the tokens your scripts use to reach the API.
+        </p>
       </div>
 
       <section className={card} aria-labelledby="devices-heading">

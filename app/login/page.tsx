@@ -1,29 +1,44 @@
+import { teamMode } from "@/lib/auth";
+
 export const metadata = { title: "Sign in · Atelier" };
 
 const MESSAGES: Record<string, string> = {
   wrong: "That password is not right.",
   throttled: "Too many wrong tries. Wait a few minutes, then try again.",
 };
+// One message for an unknown email and a wrong password: the page must not tell which accounts exist.
+const TEAM_MESSAGES: Record<string, string> = { ...MESSAGES, wrong: "That email and password do not match an account." };
 
+const field =
+  "w-full rounded-lg border border-zinc-700 bg-zinc-950 px-3 py-2 text-zinc-100 outline-none focus-visible:ring-2 focus-visible:ring-amber-400";
+
+/** Team mode (accounts exist) asks for an email too; the shared-password mode for the password only. */
 export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string; error?: string }> }) {
   const { next = "/", error } = await searchParams;
-  const message = error ? MESSAGES[error] : undefined;
+  const team = await teamMode();
+  const message = error ? (team ? TEAM_MESSAGES : MESSAGES)[error] : undefined;
   return (
     <main className="flex min-h-[70vh] items-center justify-center px-6">
       <form method="post" action="/api/login" className="w-full max-w-sm space-y-4 rounded-2xl border border-zinc-800 bg-zinc-900/60 p-8">
         <h1 className="text-lg font-semibold text-zinc-100">Sign in to Atelier</h1>
         <input type="hidden" name="next" value={next} />
+        {team && (
+          <label className="block space-y-2">
+            <span className="text-sm text-zinc-300">Email</span>
+            <input name="email" type="email" required autoFocus autoComplete="username" maxLength={254} className={field} />
+          </label>
+        )}
         <label className="block space-y-2">
           <span className="text-sm text-zinc-300">Password</span>
           <input
             name="password"
             type="password"
             required
-            autoFocus
+            autoFocus={!team}
             autoComplete="current-password"
             aria-invalid={Boolean(message)}
             aria-describedby={message ? "login-error" : undefined}
-            className="w-full rounded-lg border border-zinc-700 bg-zinc-950 px-3 py-2 text-zinc-100 outline-none focus-visible:ring-2 focus-visible:ring-amber-400"
+            className={field}
           />
         </label>
         {message && (

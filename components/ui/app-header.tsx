@@ -1,14 +1,15 @@
+import { headers } from "next/headers";
 import Link from "next/link";
-import { connection } from "next/server";
-import { passwordRequired } from "@/lib/auth";
+import { actorOrNull, signedIn } from "@/lib/actor";
 import { HeaderNav } from "./header-nav";
 import { NotifyToggle } from "./notify-toggle-lazy";
 import { ThemeToggle } from "./theme-toggle";
 
 export async function AppHeader() {
-  // The password is read when the page is served, never baked into a prerendered page at build time.
-  await connection();
-  const account = passwordRequired();
+  // Who is signed in is read when the page is served (headers() also keeps it from being prerendered).
+  const actor = actorOrNull(await headers());
+  const account = signedIn(actor);
+  const team = account && actor?.role === "admin";
   return (
     <header className="sticky top-0 z-30 border-b border-zinc-800/80 bg-zinc-950/85 backdrop-blur supports-[backdrop-filter]:bg-zinc-950/70">
       <div className="mx-auto flex h-14 w-full max-w-[1600px] items-center gap-3 px-4 sm:gap-5 sm:px-6">
@@ -24,7 +25,7 @@ export async function AppHeader() {
           <span className={`text-[15px] font-semibold tracking-tight text-zinc-50 ${account ? "hidden sm:inline" : ""}`}>Atelier</span>
         </Link>
         <span aria-hidden="true" className="hidden h-5 w-px bg-zinc-800 sm:block" />
-        <HeaderNav account={account} />
+        <HeaderNav account={account} team={team} />
         <p className="ml-auto hidden text-sm text-zinc-500 lg:block">Edit and generate images with FLUX.1 Kontext</p>
         <div className="ml-auto flex items-center gap-1 lg:ml-2">
           <NotifyToggle />

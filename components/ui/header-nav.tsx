@@ -7,14 +7,16 @@ const LINKS = [
   { href: "/", label: "Studio" },
   { href: "/ledger", label: "Ledger" },
 ];
-/** Sessions and API tokens exist only when a password is set (ATELIER_PASSWORD). */
+/** Sessions and API tokens exist only when someone is signed in (a password is set, or accounts exist). */
 const ACCOUNT = { href: "/account", label: "Account" };
+const TEAM = { href: "/team", label: "Team" };
 
-export function HeaderNav({ account }: { account: boolean }) {
+export function HeaderNav({ account, team }: { account: boolean; team: boolean }) {
   const pathname = usePathname();
+  const links = [...LINKS, ...(team ? [TEAM] : []), ...(account ? [ACCOUNT] : [])];
   return (
     <nav aria-label="Main" className="flex items-center gap-1">
-      {(account ? [...LINKS, ACCOUNT] : LINKS).map((link) => {
+      {links.map((link) => {
         const current = link.href === "/" ? pathname === "/" : pathname.startsWith(link.href);
         return (
           <Link

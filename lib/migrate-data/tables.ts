@@ -7,7 +7,7 @@ import { searchText } from "../search-text";
 
 export type Row = Record<string, unknown>;
 
-type Model = "image" | "job" | "jobInput" | "jobOutput" | "loginAttempt" | "session" | "apiToken";
+type Model = "image" | "job" | "jobInput" | "jobOutput" | "loginAttempt" | "session" | "apiToken" | "account" | "invite";
 
 /** The calls used here, which both clients (and a transaction of either) have for every model. */
 type Delegate = {
@@ -27,7 +27,7 @@ export type Table = {
   settled?: (row: Row) => Row;
 };
 
-/** In foreign-key order: images before the jobs that point at them, jobs before their inputs and outputs. */
+/** In foreign-key order: images before the jobs that point at them, jobs before their inputs and outputs, accounts before what is theirs. */
 export const TABLES: readonly Table[] = [
   { name: "Image", model: "image", key: ["id"], unique: "sha256" },
   // A source only migrated, never started since, still holds its older jobs' prompts unfolded.
@@ -35,6 +35,9 @@ export const TABLES: readonly Table[] = [
   { name: "JobInput", model: "jobInput", key: ["jobId", "position"] },
   { name: "JobOutput", model: "jobOutput", key: ["jobId", "position"] },
   { name: "LoginAttempt", model: "loginAttempt", key: ["id"] },
+  // Accounts before the sessions, tokens and invites that belong to them.
+  { name: "Account", model: "account", key: ["id"], unique: "email" },
+  { name: "Invite", model: "invite", key: ["id"], unique: "tokenHash" },
   // Signed-in browsers and scripts keep working on the new database: only hashes travel.
   { name: "Session", model: "session", key: ["id"], unique: "tokenHash" },
   { name: "ApiToken", model: "apiToken", key: ["id"], unique: "tokenHash" },

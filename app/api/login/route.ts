@@ -1,23 +1,40 @@
 import { NextResponse } from "next/server";
-import { checkPassword, passwordRequired, sessionCookie } from "@/lib/auth";
+import { checkCredentials, EMAIL_MAX_LENGTH } from "@/lib/accounts";
+import { checkPassword, hashSecret, passwordRequired, sessionCookie, teamMode } from "@/lib/auth";
 import { clearLoginFailures, loginBlockedFor, recordLoginFailure } from "@/lib/login-throttle";
+import { PASSWORD_MAX_LENGTH } from "@/lib/passwords";
 import { startSession } from "@/lib/sessions";
 
-/** A plain form post, so signing in works before any JavaScript has loaded. */
+const CONTROL = /[\u0000-\u001F\u007F]/;
+
+/**
+ * A plain form post, so signing in works before any JavaScript has loaded: `email` (team mode),
+ * `password`, `next` → 303. An unknown email and a wrong password get the same answer after the
+ * same work. Five failures in 10 minutes for one client, or for one email, make it wait.
+ */
 export async function POST(request: Request) {
   const form = await request.formData().catch(() => new FormData());
   const next = safeNext(String(form.get("next") ?? "/"));
   const back = (error: string) => seeOther(`/login?error=${error}&next=${encodeURIComponent(next)}`);
-  if (!passwordRequired()) return seeOther(next);
-  const client = clientKey(request);
-  if ((await loginBlockedFor(client)) > 0) return back("throttled");
-  if (!checkPassword(String(form.get("password") ?? ""))) {
-    await recordLoginFailure(client);
+  const team = await teamMode();
+  if (!team && !passwordRequired()) return seeOther(next);
+  const email = String(form.get("email") ?? "").trim();
+  const password = String(form.get("password") ?? "");
+  // No form makes these: a script's bad input, refused before it costs a hash or a throttle row.
+  if ((team && (email.length > EMAIL_MAX_LENGTH || CONTROL.test(email))) || password.length > PASSWORD_MAX_LENGTH * 4) {
+    return NextResponse.json({ error: { code: "invalid_request", message: "The email or password is not valid." } }, { status: 400 });
+  }
+  // Per email whether or not it has an account, so the throttle itself tells nothing either.
+  const keys = [clientKey(request), ...(team ? [`email:${hashSecret(email.toLowerCase())}`] : [])];
+  for (const key of keys) if ((await loginBlockedFor(key)) > 0) return back("throttled");
+  const account = team ? await checkCredentials(email, password) : undefined;
+  if (team ? !account : !checkPassword(password)) {
+    for (const key of keys) await recordLoginFailure(key);
     return back("wrong");
   }
-  await clearLoginFailures(client);
+  for (const key of keys) await clearLoginFailures(key);
   const response = seeOther(next);
-  response.cookies.set(sessionCookie(request, await startSession(request.headers.get("user-agent") ?? "")));
+  response.cookies.set(sessionCookie(request, await startSession(request.headers.get("user-agent") ?? "", account?.id ?? null)));
   return response;
 }
 
