@@ -44,7 +44,8 @@ const invalidImage = (why: string) => new AppError("invalid_image", why);
  * Validates, stores and records an image (an upload or a provider result), with its
  * WebP thumbnail. Identical bytes are stored once and return the existing record.
  */
-export async function ingestImage(bytes: Buffer, origin: "upload" | "output"): Promise<Image> {
+/** `accountId`: who uploaded it, or whose job made it (the first one, for bytes already stored). */
+export async function ingestImage(bytes: Buffer, origin: "upload" | "output", accountId: string | null): Promise<Image> {
   if (bytes.length === 0) throw invalidImage("The file is empty.");
   if (bytes.length > (origin === "output" ? MAX_OUTPUT_BYTES : MAX_IMAGE_BYTES)) {
     throw new AppError("too_large", `The image is larger than ${origin === "output" ? 200 : 20} MB. Export it smaller and try again.`);
@@ -65,7 +66,7 @@ export async function ingestImage(bytes: Buffer, origin: "upload" | "output"): P
   await storage().put(thumbPath, thumb);
   try {
     return await db().image.create({
-      data: { id: newId(), sha256, mime, width, height, bytes: bytes.length, path, thumbPath, thumbBytes: thumb.length, origin },
+      data: { id: newId(), sha256, mime, width, height, bytes: bytes.length, path, thumbPath, thumbBytes: thumb.length, origin, accountId },
     });
   } catch (error) {
     // Two identical uploads at once: the other one won; the files are the same bytes.

@@ -1,5 +1,6 @@
 import "server-only";
 import { randomInt } from "node:crypto";
+import type { Actor } from "./actor";
 import { CATALOG, findModel, MATCH_INPUT, type AspectRatioChoice, type Mode, type ProviderId } from "./catalog";
 import { splitModelFilter } from "./client/gallery-filter";
 import { db } from "./db";
@@ -27,7 +28,6 @@ import {
   type ListJobsQuery,
 } from "./schemas";
 import { kickWorker, abortRunningJob } from "./worker-handle";
-
 
 /** Jobs failed before errorDetail existed carry the detail inside the message: split it off. */
 const LEGACY_DETAIL = /^(.*?) (?:Provider said|The system said): ([\s\S]*)$/;
@@ -146,8 +146,11 @@ async function checkMask(maskImageId: string, inputIds: string[]): Promise<void>
   await readMask(await readImageBytes(mask), { width: input.width, height: input.height });
 }
 
-/** Saves planned jobs in one transaction (before any provider work), then hands them to the queue and wakes the worker. */
-async function insertJobs(planned: PlannedJob[], batchId: string | null): Promise<JobDto[]> {
+/**
+ * Saves planned jobs in one transaction (before any provider work), as the actor's, then hands
+ * them to the queue and wakes the worker.
+ */
+async function insertJobs(planned: PlannedJob[], batchId: string | null, actor: Actor): Promise<JobDto[]> {
   const rows = await db().$transaction(
     planned.map(({ inputIds, ...job }) =>
       db().job.create({
@@ -156,6 +159,7 @@ async function insertJobs(planned: PlannedJob[], batchId: string | null): Promis
           id: newId(),
           status: "queued",
           batchId,
+          accountId: actor.accountId,
           inputs: { create: inputIds.map((imageId, position) => ({ imageId, position })) },
         },
         include: jobInclude,
@@ -169,10 +173,10 @@ async function insertJobs(planned: PlannedJob[], batchId: string | null): Promis
 }
 
 /** Validates a request against the model's capabilities and queues it. Returns before any provider work. */
-export async function createJob(raw: unknown): Promise<JobDto> {
+export async function createJob(raw: unknown, actor: Actor): Promise<JobDto> {
   const parsed = createJobSchema.safeParse(raw);
   if (!parsed.success) throw invalid(parsed.error);
-  const [job] = await insertJobs([await planJob(parsed.data)], null);
+  const [job] = await insertJobs([await planJob(parsed.data)], null, actor);
   return job!;
 }
 
@@ -180,7 +184,7 @@ export async function createJob(raw: unknown): Promise<JobDto> {
  * Variations (the same recipe with new seeds) or a fan-out (the same recipe on several
  * providers/models). All jobs are checked first: one that cannot run refuses the batch.
  */
-export async function createBatch(raw: unknown): Promise<{ batchId: string; jobs: JobDto[] }> {
+export async function createBatch(raw: unknown, actor: Actor): Promise<{ batchId: string; jobs: JobDto[] }> {
   const parsed = createBatchSchema.safeParse(raw);
   if (!parsed.success) throw invalid(parsed.error);
   const { recipe, variations, targets, inputImageIds } = parsed.data;
@@ -194,7 +198,7 @@ export async function createBatch(raw: unknown): Promise<{ batchId: string; jobs
   const planned: PlannedJob[] = [];
   for (const one of recipes) planned.push(await planJob(one));
   const batchId = newId();
-  return { batchId, jobs: await insertJobs(planned, batchId) };
+  return { batchId, jobs: await insertJobs(planned, batchId, actor) };
 }
 
 export async function getBatch(batchId: string): Promise<JobDto[]> {

@@ -1,4 +1,5 @@
 import "server-only";
+import type { Actor } from "./actor";
 import { db } from "./db";
 import { thumbUrl, type Lineage, type LineageNode } from "./dto";
 import { AppError, invalid, notFound } from "./errors";
@@ -26,7 +27,7 @@ export async function updateImageMeta(id: string, raw: unknown): Promise<{ id: s
 }
 
 /** Runs a job's recipe again, seed and inputs included: the same result, or the same failure fixed. */
-export async function rerunJob(id: string): Promise<JobDto> {
+export async function rerunJob(id: string, actor: Actor): Promise<JobDto> {
   const job = ID_PATTERN.test(id) ? await db().job.findUnique({ where: { id }, include: { inputs: { orderBy: { position: "asc" } } } }) : null;
   if (!job) throw notFound(`Job ${id} does not exist.`);
   return createJob({
@@ -39,14 +40,14 @@ export async function rerunJob(id: string): Promise<JobDto> {
     inputImageIds: job.inputs.map((input) => input.imageId),
     // The same mask, so the re-run changes the same region.
     ...(job.maskImageId && { maskImageId: job.maskImageId }),
-  });
+  }, actor);
 }
 
 /**
  * Deletes jobs and every image only they used (rows and files). An image still used by
  * another job, as input or output, stays. Running jobs are canceled first.
  */
-export async function deleteJobs(raw: unknown): Promise<{ deleted: number; imagesRemoved: number }> {
+export async function deleteJobs(raw: unknown, actor: Actor): Promise<{ deleted: number; imagesRemoved: number }> {
   const parsed = jobIdsSchema.safeParse(raw);
   if (!parsed.success) throw invalid(parsed.error);
   const jobs = await db().job.findMany({

@@ -113,7 +113,7 @@ export async function runPipeline(job: Job, lease: JobLease, deps: PipelineDeps)
     await throwIfStopped(lease);
     // Retry saving (lib/library.ts) fetches the result again from kept links or the provider job id.
     const refetchable = Boolean(providerJobId) || images.every((image) => "url" in image);
-    const outputs = await store(images, ctx, lease, edit, refetchable);
+    const outputs = await store(images, ctx, lease, edit, refetchable, job.accountId);
     const price = findModel(provider, job.model)?.priceUsd;
     const costUsd = price == null ? null : Math.round(price * outputs.length * 10_000) / 10_000;
     return { kind: "succeeded", result: { costUsd, outputs } };
@@ -203,6 +203,7 @@ async function store(
   lease: JobLease,
   edit: EditSource | null,
   refetchable: boolean,
+  accountId: string | null,
 ): Promise<StoredOutput[]> {
   if (images.length === 0) throw new ProviderError({ code: "invalid_response", userMessage: "The provider answered without an image." });
   const links = images.filter((image) => "url" in image);
@@ -213,7 +214,7 @@ async function store(
     const { bytes, change } = await measured(received, edit);
     try {
       stored.push({
-        imageId: (await lease.outlast(() => ingestImage(bytes, "output"))).id,
+        imageId: (await lease.outlast(() => ingestImage(bytes, "output", accountId))).id,
         seed: image.seed ?? null,
         changeFraction: change?.fraction ?? null,
         changeOutsideMask: change?.outsideMask ?? null,

@@ -1,5 +1,7 @@
 "use server";
 
+import { headers } from "next/headers";
+import { actorOf } from "../actor";
 import type { JobDto } from "../dto";
 import { cancelJob, createJob } from "../jobs";
 import { errorAnswer } from "./http";
@@ -17,7 +19,7 @@ async function run(fn: () => Promise<JobDto>): Promise<ActionResult> {
 }
 
 export async function submitJobAction(input: unknown): Promise<ActionResult> {
-  return run(() => createJob(input));
+  return run(async () => createJob(input, actorOf(await headers())));
 }
 
 export async function cancelJobAction(id: string): Promise<ActionResult> {

@@ -7,6 +7,7 @@ import sharp from "sharp";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Db, Dialect } from "@/lib/db";
 import { searchText } from "@/lib/search-text";
+import { OPEN_ACTOR } from "@/lib/actor";
 
 let db: Db;
 let jobs: typeof import("@/lib/jobs");
@@ -21,9 +22,9 @@ const png = () => sharp({ create: { width: 64, height: 48, channels: 3, backgrou
 
 /** A job made as the API makes it, then finished as the worker finishes one (outputs stored, row updated). */
 async function finishedJob(over: { prompt: string; provider?: string; model?: string; status?: string; inputImageIds?: string[]; n?: number }) {
-  const job = await jobs.createJob({ provider: "demo", prompt: over.prompt, inputImageIds: over.inputImageIds, n: over.n });
+  const job = await jobs.createJob({ provider: "demo", prompt: over.prompt, inputImageIds: over.inputImageIds, n: over.n }, OPEN_ACTOR);
   const outputs = [];
-  for (let i = 0; i < (over.n ?? 1); i++) outputs.push(await images.ingestImage(await png(), "output"));
+  for (let i = 0; i < (over.n ?? 1); i++) outputs.push(await images.ingestImage(await png(), "output", null));
   await db.job.update({
     where: { id: job.id },
     data: {
@@ -121,7 +122,7 @@ export function domainCases(expected: Dialect): void {
 
   describe(`domain on ${expected}`, () => {
     it("keeps a job's inputs, outputs, seeds, times and lineage as created through the API path", async () => {
-      const upload = await images.ingestImage(await png(), "upload");
+      const upload = await images.ingestImage(await png(), "upload", null);
       const before = Date.now();
       const { job, outputs } = await finishedJob({ prompt: "make it blue", inputImageIds: [upload.id], n: 2 });
       expect(job).toMatchObject({ mode: "edit", status: "succeeded", prompt: "make it blue", n: 2 });
@@ -137,21 +138,21 @@ export function domainCases(expected: Dialect): void {
       expect(lineage.root.children.map((c) => c.jobId)).toEqual([job.id]);
       expect(lineage.root.children[0]!.outputs[1]!.children.map((c) => c.jobId)).toEqual([child.job.id]);
 
-      const batch = await jobs.createBatch({ recipe: { provider: "demo", prompt: "a vase", seed: 5 }, variations: 3 });
+      const batch = await jobs.createBatch({ recipe: { provider: "demo", prompt: "a vase", seed: 5 }, variations: 3 }, OPEN_ACTOR);
       expect(new Set(batch.jobs.map((j) => j.seed)).size).toBe(3);
       expect((await jobs.getBatch(batch.batchId)).map((j) => j.id)).toEqual(batch.jobs.map((j) => j.id));
 
       // Deleting the parent job keeps the output the child still edits, and drops the upload only it used.
-      expect(await library.deleteJobs({ ids: [job.id] })).toEqual({ deleted: 1, imagesRemoved: 2 });
+      expect(await library.deleteJobs({ ids: [job.id] }, OPEN_ACTOR)).toEqual({ deleted: 1, imagesRemoved: 2 });
       expect(await images.readImage(upload.id, "full")).toBeNull();
       expect(await images.readImage(outputs[1]!.id, "full")).not.toBeNull();
     });
 
     it("reads jobs with their mask, inputs and outputs exactly as a Prisma include does, in the order asked", async () => {
       const { jobInclude, readJobs } = await import("@/lib/job-rows");
-      const a = await images.ingestImage(await png(), "upload");
-      const b = await images.ingestImage(await png(), "upload");
-      const mask = await images.ingestImage(await png(), "upload");
+      const a = await images.ingestImage(await png(), "upload", null);
+      const b = await images.ingestImage(await png(), "upload", null);
+      const mask = await images.ingestImage(await png(), "upload", null);
       const two = await finishedJob({ prompt: "two inputs, three outputs", inputImageIds: [a.id], n: 3 });
       await db.jobInput.create({ data: { jobId: two.job.id, imageId: b.id, position: 1 } }); // a provider taking several images
       const masked = await finishedJob({ prompt: "a region", inputImageIds: [b.id] });
@@ -161,7 +162,7 @@ export function domainCases(expected: Dialect): void {
       await db.job.update({ where: { id: two.job.id }, data: { costUsd: 0.0123, leaseExpiresAt: new Date(Date.UTC(2031, 0, 2, 3, 4, 5, 6)), errorDetail: 'say "hi" 👋\n' } });
       await db.image.update({ where: { id: b.id }, data: { favorite: true, note: `a "quoted" note, 東京 🎨` } });
       const plain = await finishedJob({ prompt: "text only" });
-      const queued = await jobs.createJob({ provider: "demo", prompt: "still queued" });
+      const queued = await jobs.createJob({ provider: "demo", prompt: "still queued" }, OPEN_ACTOR);
       const ids = [plain.job.id, "01ARZ3NDEKTSV4RRFFQ69G5FAV", two.job.id, queued.id, masked.job.id];
       const included = await db.job.findMany({ where: { id: { in: ids } }, include: jobInclude });
       const expected = ids.flatMap((id) => included.filter((row) => row.id === id));
@@ -220,7 +221,7 @@ export function domainCases(expected: Dialect): void {
       expect(await foldOldPrompts()).toBe(1);
       expect(await foldOldPrompts()).toBe(0);
       expect((await jobs.listJobs({ q: "ÉCLAIR AU" })).items.map((j) => j.id)).toEqual([old.job.id]);
-      await library.deleteJobs({ ids: [old.job.id] });
+      await library.deleteJobs({ ids: [old.job.id] }, OPEN_ACTOR);
       expect((await jobs.listJobs({ q: "éclair" })).items).toEqual([]);
       // SQLite's index follows the rows through triggers: it must still describe them exactly.
       if (expected === "sqlite") await db.$executeRawUnsafe(`INSERT INTO "JobSearch" ("JobSearch", rank) VALUES ('integrity-check', 1)`);
@@ -262,7 +263,7 @@ export function domainCases(expected: Dialect): void {
       const at = (iso: string) => Date.parse(iso);
       // History as the worker leaves it: the id and createdAt come from the same moment.
       const seed = async (iso: string, provider: string, model: string, costUsd: number | null, outputs: number, status = "succeeded") => {
-        const upload = await images.ingestImage(await png(), "output");
+        const upload = await images.ingestImage(await png(), "output", null);
         await db.job.create({
           data: {
             // That moment's time part and a fresh random part (newId never goes back in time).

@@ -57,7 +57,9 @@ beforeAll(async () => {
   process.env.DMXAPI_API_KEY = "test-key";
   db = (await import("@/lib/db")).db();
   queue = (await import("@/lib/queue")).jobQueue();
-  createJob = (await import("@/lib/jobs")).createJob;
+  const jobs = await import("@/lib/jobs");
+  const { OPEN_ACTOR } = await import("@/lib/actor");
+  createJob = (raw) => jobs.createJob(raw, OPEN_ACTOR);
   newId = (await import("@/lib/ids")).newId;
   const png = (await sharp({ create: { width: 40, height: 30, channels: 3, background: "#36a" } }).png().toBuffer()).toString("base64");
   provider = await startFakeProvider(async (req) => {

@@ -5,6 +5,7 @@ import sharp from "sharp";
 import { unzipSync } from "fflate";
 import { useFreshDataDir } from "../support/test-db";
 import type { Db } from "@/lib/db";
+import { OPEN_ACTOR } from "@/lib/actor";
 
 const dataDir = useFreshDataDir();
 let db: Db;
@@ -41,9 +42,9 @@ const png = () =>
 async function finishedJob(
   over: { prompt?: string; inputImageIds?: string[]; provider?: string; model?: string; n?: number; costUsd?: number | null; createdAt?: Date } = {},
 ) {
-  const job = await jobs.createJob({ provider: "demo", prompt: over.prompt ?? "a lamp", inputImageIds: over.inputImageIds, n: over.n });
+  const job = await jobs.createJob({ provider: "demo", prompt: over.prompt ?? "a lamp", inputImageIds: over.inputImageIds, n: over.n }, OPEN_ACTOR);
   const outputs = [];
-  for (let i = 0; i < (over.n ?? 1); i++) outputs.push(await images.ingestImage(await png(), "output"));
+  for (let i = 0; i < (over.n ?? 1); i++) outputs.push(await images.ingestImage(await png(), "output", null));
   await db.job.update({
     where: { id: job.id },
     data: {
@@ -62,12 +63,12 @@ const filesOnDisk = () => fs.readdirSync(path.join(dataDir, "images"), { recursi
 
 describe("bulk delete", () => {
   it("removes the jobs and the images only they used, rows and files, keeping shared images", async () => {
-    const upload = await images.ingestImage(await png(), "upload");
+    const upload = await images.ingestImage(await png(), "upload", null);
     const parent = await finishedJob({ inputImageIds: [upload.id], prompt: "parent" });
     const child = await finishedJob({ inputImageIds: [parent.outputs[0]!.id], prompt: "child" });
     const before = filesOnDisk();
 
-    const result = await library.deleteJobs({ ids: [parent.job.id] });
+    const result = await library.deleteJobs({ ids: [parent.job.id] }, OPEN_ACTOR);
     expect(result.deleted).toBe(1);
     // The parent's output is the child's input, and the upload was only the parent's: only the upload goes.
     expect(result.imagesRemoved).toBe(1);
@@ -76,7 +77,7 @@ describe("bulk delete", () => {
     expect(await images.readImage(parent.outputs[0]!.id, "full")).not.toBeNull();
     expect(filesOnDisk()).toBe(before - 2);
 
-    await library.deleteJobs({ ids: [child.job.id] });
+    await library.deleteJobs({ ids: [child.job.id] }, OPEN_ACTOR);
     expect(await images.readImage(parent.outputs[0]!.id, "full")).toBeNull();
     expect(filesOnDisk()).toBe(0);
   });
@@ -131,7 +132,7 @@ describe("gallery filters", () => {
 
 describe("batches and re-runs", () => {
   it("makes n variations with distinct seeds in one batch", async () => {
-    const { batchId, jobs: made } = await jobs.createBatch({ recipe: { provider: "demo", prompt: "a vase", seed: 5 }, variations: 4 });
+    const { batchId, jobs: made } = await jobs.createBatch({ recipe: { provider: "demo", prompt: "a vase", seed: 5 }, variations: 4 }, OPEN_ACTOR);
     expect(made).toHaveLength(4);
     expect(new Set(made.map((j) => j.seed)).size).toBe(4);
     expect(made.every((j) => j.batchId === batchId && j.prompt === "a vase")).toBe(true);
@@ -140,14 +141,14 @@ describe("batches and re-runs", () => {
 
   it("refuses a whole fan-out when one target cannot run it, creating nothing", async () => {
     await expect(
-      jobs.createBatch({ recipe: { provider: "demo", prompt: "a vase" }, targets: [{ provider: "demo" }, { provider: "therouter" }] }),
+      jobs.createBatch({ recipe: { provider: "demo", prompt: "a vase" }, targets: [{ provider: "demo" }, { provider: "therouter" }] }, OPEN_ACTOR),
     ).rejects.toMatchObject({ code: "provider_not_configured" });
     expect(await db.job.count()).toBe(0);
   });
 
   it("re-runs a job with the same recipe and seed", async () => {
     const { job } = await finishedJob({ prompt: "again" });
-    const again = await library.rerunJob(job.id);
+    const again = await library.rerunJob(job.id, OPEN_ACTOR);
     expect(again.id).not.toBe(job.id);
     expect({ prompt: again.prompt, seed: again.seed, aspectRatio: again.aspectRatio }).toEqual({
       prompt: job.prompt,
@@ -160,7 +161,7 @@ describe("batches and re-runs", () => {
 
 describe("lineage", () => {
   it("builds the tree from the oldest ancestor through every edit", async () => {
-    const upload = await images.ingestImage(await png(), "upload");
+    const upload = await images.ingestImage(await png(), "upload", null);
     const first = await finishedJob({ inputImageIds: [upload.id], prompt: "first edit" });
     const second = await finishedJob({ inputImageIds: [first.outputs[0]!.id], prompt: "second edit" });
     const sibling = await finishedJob({ inputImageIds: [upload.id], prompt: "other branch" });
@@ -175,7 +176,7 @@ describe("lineage", () => {
   });
 
   it("says which job made the root: none for an upload, the job for a text-to-image result", async () => {
-    const upload = await images.ingestImage(await png(), "upload");
+    const upload = await images.ingestImage(await png(), "upload", null);
     const edit = await finishedJob({ inputImageIds: [upload.id], prompt: "an edit" });
     expect((await library.getLineage(edit.outputs[0]!.id)).rootJob).toBeNull();
 
@@ -208,7 +209,7 @@ describe("ledger", () => {
     await finishedJob({ provider: "therouter", costUsd: 0.018 });
     await finishedJob({ provider: "therouter", costUsd: 0.036, n: 2 });
     await finishedJob({ provider: "dmxapi", costUsd: null });
-    await jobs.createJob({ provider: "demo", prompt: "still queued: not spent" });
+    await jobs.createJob({ provider: "demo", prompt: "still queued: not spent" }, OPEN_ACTOR);
     const result = await ledger.getLedger({});
     const today = new Date().toISOString().slice(0, 10);
     const tr = result.rows.find((r) => r.provider === "therouter")!;
@@ -222,8 +223,8 @@ describe("ledger", () => {
 describe("orphan sweep", () => {
   it("removes outputs no job points at and stray files, and keeps everything in use", async () => {
     const { outputs } = await finishedJob({ prompt: "kept" });
-    const upload = await images.ingestImage(await png(), "upload");
-    const orphan = await images.ingestImage(await png(), "output"); // stored, then the job was canceled
+    const upload = await images.ingestImage(await png(), "upload", null);
+    const orphan = await images.ingestImage(await png(), "output", null); // stored, then the job was canceled
     const stray = path.join(dataDir, "images", "originals", "zz", "leftover.png.123abc.tmp");
     fs.mkdirSync(path.dirname(stray), { recursive: true });
     fs.writeFileSync(stray, "half-written");

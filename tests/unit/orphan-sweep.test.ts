@@ -39,7 +39,7 @@ const orphanKey = (folder: "originals" | "thumbs", ext: string) => {
 
 async function sweepStory({ storage, images, sweepOrphans }: Awaited<ReturnType<typeof load>>) {
   const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: `#${randomBytes(3).toString("hex")}` } }).png().toBuffer();
-  const kept = await images.ingestImage(png, "upload");
+  const kept = await images.ingestImage(png, "upload", null);
   const oldOriginal = orphanKey("originals", "png");
   const oldThumb = orphanKey("thumbs", "webp");
   await storage.put(oldOriginal, Buffer.from("row never written"));

@@ -6,6 +6,7 @@ import type { Db } from "@/lib/db";
 import type { ProviderAdapter, GenerationRequest, ProviderImage } from "@/lib/providers/types";
 import { ProviderError } from "@/lib/providers/types";
 import type { JobWorker as JobWorkerType, WorkerDeps } from "@/lib/worker";
+import { OPEN_ACTOR } from "@/lib/actor";
 
 const dataDir = useFreshDataDir();
 let db: Db;
@@ -76,7 +77,7 @@ function makeWorker(adapter: ProviderAdapter, extra: Partial<WorkerDeps> = {}) {
   });
 }
 
-const submit = (over: Record<string, unknown> = {}) => jobs.createJob({ provider: "demo", prompt: "a red chair", ...over });
+const submit = (over: Record<string, unknown> = {}) => jobs.createJob({ provider: "demo", prompt: "a red chair", ...over }, OPEN_ACTOR);
 
 /** Starts the worker, lets every job reach an end, and stops it. */
 async function runUntilSettled(worker: JobWorkerType) {

@@ -1,4 +1,5 @@
 import { NextResponse } from "next/server";
+import { actorOf } from "@/lib/actor";
 import { readJson, route } from "@/lib/server/http";
 import { createJob, listJobs } from "@/lib/jobs";
 
@@ -8,5 +9,5 @@ export const GET = route(async (request: Request) => {
 });
 
 export const POST = route(async (request: Request) => {
-  return NextResponse.json(await createJob(await readJson(request)), { status: 201 });
+  return NextResponse.json(await createJob(await readJson(request), actorOf(request)), { status: 201 });
 });

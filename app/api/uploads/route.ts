@@ -1,4 +1,5 @@
 import { NextResponse } from "next/server";
+import { actorOf } from "@/lib/actor";
 import { AppError } from "@/lib/errors";
 import { route } from "@/lib/server/http";
 import { ingestImage, MAX_IMAGE_BYTES, toUploadDto } from "@/lib/images";
@@ -17,6 +18,6 @@ export const POST = route(async (request: Request) => {
   }
   const file = form.get("file");
   if (!(file instanceof File)) throw new AppError("invalid_request", "Send the image in a multipart field named “file”.");
-  const image = await ingestImage(Buffer.from(await file.arrayBuffer()), "upload");
+  const image = await ingestImage(Buffer.from(await file.arrayBuffer()), "upload", actorOf(request).accountId);
   return NextResponse.json(toUploadDto(image), { status: 201 });
 });

@@ -7,6 +7,7 @@ import { gradientPng } from "../../support/fixtures";
 import { useFreshDataDir } from "../../support/test-db";
 import { providerContract } from "./contract";
 import { ctx, failure, KEY, requestWith, scriptedFake } from "./helpers";
+import { OPEN_ACTOR } from "@/lib/actor";
 
 /**
  * The TheRouter adapter against a local fake of document 000: the provider contract, then the
@@ -232,7 +233,7 @@ describe("TheRouter through the job worker", () => {
       idleMs: 60_000,
       timeouts: { syncCallMs: 2000, requestMs: 500 },
     });
-    const job = await jobs.createJob({ provider: "therouter", prompt: "a red chair", aspectRatio: "16:9", seed: 5 });
+    const job = await jobs.createJob({ provider: "therouter", prompt: "a red chair", aspectRatio: "16:9", seed: 5 }, OPEN_ACTOR);
     await worker.start();
     for (let i = 0; i < 200 && ["queued", "running"].includes((await jobs.getJob(job.id))!.status); i++) {
       await worker.idle();
