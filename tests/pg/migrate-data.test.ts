@@ -47,6 +47,8 @@ async function snapshot(client: SqliteClient | PostgresClient) {
     LoginAttempt: await db.loginAttempt.findMany({ orderBy: { id: "asc" } }),
     Session: await db.session.findMany({ orderBy: { id: "asc" } }),
     ApiToken: await db.apiToken.findMany({ orderBy: { id: "asc" } }),
+    Account: await db.account.findMany({ orderBy: { id: "asc" } }),
+    Invite: await db.invite.findMany({ orderBy: { id: "asc" } }),
   };
 }
 
@@ -171,6 +173,14 @@ beforeAll(async () => {
   const db = new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: `file:${path.join(sourceDir, "atelier.db")}` }) });
   // A job saved before the search column, in a studio only migrated since: its prompt is still unfolded.
   await db.job.update({ where: { id: ids.region }, data: { promptSearch: "" } });
+  // Accounts that made a job and an image, then were removed (so the moved studio stays in
+  // shared-password mode, which the tests below sign in with); their rows travel all the same.
+  const removedAt = new Date("2026-11-30T09:00:00.250Z");
+  const admin = await db.account.create({ data: { id: "01J0000000000000000000ACC1", email: "ana@example.com", role: "admin", passwordHash: "scrypt$16384$8$1$c2FsdA$a2V5", budgetUsd: 12.5, removedAt } });
+  const member = await db.account.create({ data: { id: "01J0000000000000000000ACC2", email: "bo@example.com", role: "member", removedAt } });
+  await db.invite.create({ data: { id: "01J0000000000000000000INV1", accountId: member.id, tokenHash: "f".repeat(64), expiresAt: new Date("2026-12-03T10:00:00.123Z") } });
+  await db.job.update({ where: { id: ids.running }, data: { accountId: admin.id } });
+  await db.image.update({ where: { id: ids.noted }, data: { accountId: admin.id } });
   source = await snapshot(db);
   unfolded = source.Job.filter((job) => job.promptSearch === "").map((job) => job.id);
   // What the source holds once a studio has started on it, which the target must hold.
@@ -193,6 +203,9 @@ describe("the history the test moves", () => {
     expect(source.LoginAttempt).toHaveLength(2);
     expect(source.Session).toHaveLength(1);
     expect(source.ApiToken).toHaveLength(1);
+    expect(source.Account).toHaveLength(2);
+    expect(source.Invite).toHaveLength(1);
+    expect(source.Job.find((job) => job.id === ids.running)!.accountId).toBe(source.Account[0]!.id);
     expect(ids.token).toMatch(/^atk_/);
     expect(unfolded).toEqual([ids.region]);
   });
@@ -343,7 +356,7 @@ describe("a target holding other rows under the source's ids", () => {
     expect(refused.stderr).toContain(`Job ${job.id}: prompt`);
     expect(refused.stderr).toContain(`Image ${image.id}: sha256 (held by 01J0000000000000000000000X in the target)`);
     const untouched = await readTarget(url);
-    expect(counts(untouched)).toEqual({ Image: 1, Job: 1, JobInput: 0, JobOutput: 0, LoginAttempt: 0, Session: 0, ApiToken: 0 });
+    expect(counts(untouched)).toEqual({ Image: 1, Job: 1, JobInput: 0, JobOutput: 0, LoginAttempt: 0, Session: 0, ApiToken: 0, Account: 0, Invite: 0 });
     expect(untouched.Job[0]!.prompt).toBe("Someone else's job");
     expect(fs.existsSync(path.join(dataDir, "images"))).toBe(false);
 
