@@ -9,7 +9,8 @@ export async function AppHeader() {
   // Who is signed in is read when the page is served (headers() also keeps it from being prerendered).
   const actor = actorOrNull(await headers());
   const account = signedIn(actor);
-  const team = account && actor?.role === "admin";
+  // Only in team mode: with no accounts yet the Team page is reached from the README (it turns team mode on).
+  const team = Boolean(actor?.accountId) && actor?.role === "admin";
   return (
     <header className="sticky top-0 z-30 border-b border-zinc-800/80 bg-zinc-950/85 backdrop-blur supports-[backdrop-filter]:bg-zinc-950/70">
       <div className="mx-auto flex h-14 w-full max-w-[1600px] items-center gap-3 px-4 sm:gap-5 sm:px-6">
