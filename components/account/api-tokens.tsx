@@ -9,6 +9,7 @@ import { ConfirmDialog } from "../ui/confirm-dialog";
 import { CopyButton } from "../ui/copy-button";
 import { AlertIcon, Spinner, TrashIcon } from "../ui/icons";
 import { LocalTime } from "../ui/local-time";
+import { useAction } from "../ui/use-action";
 import { accountKeys, type CreatedToken, createToken, deleteToken, fetchTokens, type TokenDto } from "./account-api";
 
 /** The server's TOKEN_NAME_MAX_LENGTH (lib/api-tokens.ts is server-only), so the field stops where the API would refuse. */
@@ -19,25 +20,14 @@ export function ApiTokens() {
   const queryClient = useQueryClient();
   const tokens = useQuery({ queryKey: accountKeys.tokens, queryFn: fetchTokens });
   const [name, setName] = useState("");
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [created, setCreated] = useState<CreatedToken | null>(null);
   const [deleting, setDeleting] = useState<TokenDto | null>(null);
-
-  async function create(event: FormEvent) {
+  const { run: create, pending, error } = useAction(async (event: FormEvent) => {
     event.preventDefault();
-    setPending(true);
-    setError(null);
-    try {
-      setCreated(await createToken(name.trim()));
-      setName("");
-      void queryClient.invalidateQueries({ queryKey: accountKeys.tokens });
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setPending(false);
-    }
-  }
+    setCreated(await createToken(name.trim()));
+    setName("");
+    void queryClient.invalidateQueries({ queryKey: accountKeys.tokens });
+  });
 
   return (
     <>
@@ -120,21 +110,14 @@ export function ApiTokens() {
 
 function DeleteTokenDialog({ token, onClose }: { token: TokenDto; onClose: () => void }) {
   const queryClient = useQueryClient();
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  async function remove() {
-    setPending(true);
-    setError(null);
-    try {
+  const { run: remove, pending, error } = useAction(
+    async () => {
       await deleteToken(token.id);
       await queryClient.invalidateQueries({ queryKey: accountKeys.tokens });
       onClose();
-    } catch (e) {
-      setError(errorMessage(e));
-      setPending(false);
-    }
-  }
+    },
+    { leaves: true },
+  );
 
   return (
     <ConfirmDialog open title={`Delete “${token.name}”?`} confirmLabel="Delete token" busy={pending} error={error} onConfirm={remove} onCancel={onClose}>

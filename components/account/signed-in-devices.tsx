@@ -8,27 +8,21 @@ import { buttonGhost, buttonSecondary } from "../ui/button-styles";
 import { ConfirmDialog } from "../ui/confirm-dialog";
 import { Spinner } from "../ui/icons";
 import { LocalTime } from "../ui/local-time";
+import { useAction } from "../ui/use-action";
 import { accountKeys, endAllSessions, endSession, fetchSessions, type SessionDto } from "./account-api";
 
 /** The browsers signed in with the password, and the ways to end them. */
 export function SignedInDevices() {
   const sessions = useQuery({ queryKey: accountKeys.sessions, queryFn: fetchSessions });
   const [confirming, setConfirming] = useState(false);
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  async function signOutEverywhere() {
-    setPending(true);
-    setError(null);
-    try {
+  const { run: signOutEverywhere, pending, error, setError } = useAction(
+    async () => {
       await endAllSessions();
       // This browser's session ended with the rest: a full load, so nothing cached outlives it.
       window.location.assign("/login");
-    } catch (e) {
-      setError(errorMessage(e));
-      setPending(false);
-    }
-  }
+    },
+    { leaves: true },
+  );
 
   return (
     <>
@@ -73,22 +67,10 @@ export function SignedInDevices() {
 
 function SessionRow({ session }: { session: SessionDto }) {
   const queryClient = useQueryClient();
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  async function signOut() {
-    setPending(true);
-    setError(null);
-    try {
-      await endSession(session.id);
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setPending(false);
-      // Gone or not, the list shows what the server holds now.
-      void queryClient.invalidateQueries({ queryKey: accountKeys.sessions });
-    }
-  }
+  // Gone or not, the list shows what the server holds now.
+  const { run: signOut, pending, error } = useAction(() => endSession(session.id), {
+    settled: () => void queryClient.invalidateQueries({ queryKey: accountKeys.sessions }),
+  });
 
   return (
     <li className="flex flex-wrap items-center gap-x-4 gap-y-1 px-4 py-3 sm:px-5" data-testid="session-row">

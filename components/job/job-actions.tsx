@@ -5,7 +5,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { JobDto } from "@/lib/dto";
-import { createVariations, errorMessage, rerunJob } from "@/lib/client/api";
+import { createVariations, rerunJob } from "@/lib/client/api";
 import { remixUrl } from "@/lib/client/urls";
 import { VARIATIONS_MAX, VARIATIONS_MIN } from "@/lib/client/constants";
 import { priceText } from "@/lib/client/format";
@@ -13,6 +13,7 @@ import { keepNewest } from "@/lib/client/job-stream";
 import { queryKeys } from "@/lib/client/query-keys";
 import { estimateCost } from "@/lib/client/recipe-fit";
 import { ActionError } from "../ui/action-error";
+import { useAction } from "../ui/use-action";
 import { ChevronDownIcon, RemixIcon, RerunIcon, Spinner, VariationsIcon } from "../ui/icons";
 import { Popover } from "./popover";
 import { buttonPrimary, buttonSecondary } from "../ui/button-styles";
@@ -21,29 +22,22 @@ import { buttonPrimary, buttonSecondary } from "../ui/button-styles";
 export function useRerun(jobId: string) {
   const router = useRouter();
   const queryClient = useQueryClient();
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  async function run() {
-    setPending(true);
-    setError(null);
-    try {
+  return useAction(
+    async () => {
       const job = await rerunJob(jobId);
       keepNewest(queryClient, job);
       void queryClient.invalidateQueries({ queryKey: queryKeys.galleryAll });
       router.push(`/jobs/${job.id}`);
-    } catch (e) {
-      setError(errorMessage(e));
-      setPending(false);
-    }
-  }
-  return { run, pending, error };
+    },
+    { leaves: true },
+  );
 }
 
 export function RetryButton({ jobId }: { jobId: string }) {
   const { run, pending, error } = useRerun(jobId);
   return (
     <span className="flex flex-col items-center gap-2">
-      <button type="button" onClick={run} disabled={pending} className={buttonPrimary}>
+      <button type="button" onClick={() => void run()} disabled={pending} className={buttonPrimary}>
         {pending ? <Spinner className="size-3.5" /> : <RerunIcon className="size-3.5" />}
         Retry
       </button>
@@ -56,23 +50,17 @@ function VariationsPanel({ job, unitPriceUsd, close }: { job: JobDto; unitPriceU
   const router = useRouter();
   const queryClient = useQueryClient();
   const [count, setCount] = useState(4);
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const options = Array.from({ length: VARIATIONS_MAX - VARIATIONS_MIN + 1 }, (_, i) => VARIATIONS_MIN + i);
   const estimate = estimateCost([{ priceUsd: unitPriceUsd, n: count * job.n }]);
 
-  async function submit() {
-    setPending(true);
-    setError(null);
-    try {
+  const { run: submit, pending, error } = useAction(
+    async () => {
       const batch = await createVariations(job, count);
       void queryClient.invalidateQueries({ queryKey: queryKeys.galleryAll });
       router.push(`/batches/${batch.batchId}`);
-    } catch (e) {
-      setError(errorMessage(e));
-      setPending(false);
-    }
-  }
+    },
+    { leaves: true },
+  );
 
   return (
     <form

@@ -1,11 +1,11 @@
 "use client";
 
 import { useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
-import { errorMessage, retrySaving } from "@/lib/client/api";
+import { retrySaving } from "@/lib/client/api";
 import { keepNewest } from "@/lib/client/job-stream";
 import { queryKeys } from "@/lib/client/query-keys";
 import { ActionError } from "../ui/action-error";
+import { useAction } from "../ui/use-action";
 import { DownloadIcon, Spinner } from "../ui/icons";
 import { buttonPrimary } from "../ui/button-styles";
 
@@ -16,29 +16,20 @@ import { buttonPrimary } from "../ui/button-styles";
  */
 export function RetrySaveButton({ jobId, compact = false }: { jobId: string; compact?: boolean }) {
   const queryClient = useQueryClient();
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  async function run() {
-    setPending(true);
-    setError(null);
-    try {
+  const { run, pending, error } = useAction(
+    async () => {
       const sentAt = Date.now();
       keepNewest(queryClient, await retrySaving(jobId), sentAt);
-    } catch (e) {
-      setError(errorMessage(e));
-      // Someone else may have retried it meanwhile: show the job as it is now.
-      void queryClient.invalidateQueries({ queryKey: queryKeys.job(jobId) });
-    } finally {
-      setPending(false);
-    }
-  }
+    },
+    // Someone else may have retried it meanwhile: show the job as it is now.
+    { failed: () => void queryClient.invalidateQueries({ queryKey: queryKeys.job(jobId) }) },
+  );
 
   return (
     <span className={`flex gap-2 ${compact ? "flex-wrap items-center" : "flex-col items-center"}`}>
       <button
         type="button"
-        onClick={run}
+        onClick={() => void run()}
         disabled={pending}
         className={compact ? "inline-flex items-center gap-1 rounded text-xs font-medium text-accent-300 hover:underline disabled:opacity-60" : buttonPrimary}
       >
