@@ -178,6 +178,10 @@ describe("the first account", () => {
         expect(unknown.code).toBe(1);
         expect(unknown.stderr).toContain("No account for nobody@example.com");
       }
+      // The team keeps an admin: the only one cannot be removed while others remain.
+      const lastAdmin = await userCli(server, ["remove", ADMIN.email]);
+      expect(lastAdmin.code).toBe(1);
+      expect(lastAdmin.stderr).toContain("This is the last admin");
       const notAnEmail = await userCli(server, ["add", "not an email"]);
       expect(notAnEmail.code).toBe(1);
       expect(notAnEmail.stderr).toMatch(/valid email/);
