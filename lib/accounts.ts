@@ -73,7 +73,13 @@ export async function addAccount(raw: { email: unknown; role?: unknown }, now = 
   if (existing && !existing.removedAt) throw new AppError("conflict", `${email} already has an account.`);
   const account = existing
     ? await db().account.update({ where: { id: existing.id }, data: { role, removedAt: null, passwordHash: null } })
-    : await db().account.create({ data: { id: newId(now), email, role, createdAt: new Date(now) } });
+    : await db()
+        .account.create({ data: { id: newId(now), email, role, createdAt: new Date(now) } })
+        // Two adds of one email at once (the CLI and the Team page): the unique email decides, and the loser hears why.
+        .catch((error: unknown) => {
+          if ((error as { code?: string }).code === "P2002") throw new AppError("conflict", `${email} already has an account.`);
+          throw error;
+        });
   forgetTeamMode();
   return invite(account, now);
 }
@@ -91,6 +97,9 @@ export async function resetAccount(rawEmail: unknown, now = Date.now()): Promise
 /** Signs the person out everywhere and stops their tokens and invites; their work stays, attributed. */
 export async function removeAccount(rawEmail: unknown, now = Date.now()): Promise<AccountDto> {
   const row = await findByEmail(rawEmail);
+  // The last account may go (back to the shared password or open mode), but not the last admin of a team.
+  const others = await db().account.count({ where: { removedAt: null, id: { not: row.id } } });
+  if (row.role === "admin" && others > 0) await keepAnAdmin(row.id);
   const [account] = await db().$transaction([
     db().account.update({ where: { id: row.id }, data: { removedAt: new Date(now), passwordHash: null } }),
     db().session.deleteMany({ where: { accountId: row.id } }),
@@ -128,9 +137,13 @@ export async function acceptInvite(token: string, rawPassword: unknown, now = Da
   if (!account) throw new AppError("invite_invalid", "This invite link was used, replaced or has expired. Ask an admin for a new one.");
   const passwordHash = await hashPassword(password.data);
   // Deleting the invite is the claim: of two tabs posting at once, only one sets the password.
-  const { count } = await db().invite.deleteMany({ where: { tokenHash: hashSecret(token) } });
-  if (count === 0) throw new AppError("invite_invalid", "This invite link was just used.");
-  await db().account.update({ where: { id: account.id }, data: { passwordHash } });
+  // One transaction with the password, so a failure between the two cannot use the link up for
+  // nothing; the claim itself checks the expiry too, as the row may have changed since findInvite.
+  await db().$transaction(async (tx) => {
+    const { count } = await tx.invite.deleteMany({ where: { tokenHash: hashSecret(token), expiresAt: { gt: new Date(now) } } });
+    if (count === 0) throw new AppError("invite_invalid", "This invite link was just used.");
+    await tx.account.update({ where: { id: account.id }, data: { passwordHash } });
+  });
   return account.id;
 }
 

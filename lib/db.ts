@@ -21,6 +21,13 @@ export function db(): PrismaClient {
   return globalForDb.atelierDb;
 }
 
+/** For a short-lived process (a CLI): an open connection pool would keep it from exiting. */
+export async function closeDb(): Promise<void> {
+  const client = globalForDb.atelierDb;
+  globalForDb.atelierDb = undefined;
+  await client?.$disconnect();
+}
+
 function connect(): PrismaClient {
   const database = env().database;
   if (database.dialect === "sqlite") {

@@ -45,6 +45,17 @@ const schema = z.object({
   PROVIDER_REQUEST_TIMEOUT_MS: ms(60_000),
   /** An async provider job that is not done after this long is given up (and canceled). */
   PROVIDER_JOB_DEADLINE_MS: ms(30 * 60_000, 24 * 3_600_000),
+  /**
+   * Where people reach the studio (https://atelier.example.com), for the invite links the
+   * `npm run user` CLI prints; unset: http://localhost:PORT. Empty counts as unset.
+   */
+  ATELIER_PUBLIC_URL: z.preprocess(
+    (v) => (typeof v === "string" ? v.trim() || undefined : v),
+    z
+      .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://atelier.example.com" })
+      .transform((u) => u.replace(/\/+$/, ""))
+      .optional(),
+  ),
   /** Optional monthly spend limit; the studio warns before a submit would pass it. */
   ATELIER_BUDGET_USD: z.coerce.number().positive().optional().catch(undefined),
   /** Set: images live in this S3-compatible bucket instead of DATA_DIR/images. */
