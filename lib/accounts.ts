@@ -5,6 +5,7 @@ import { forgetTeamMode, hashSecret, newSessionSecret, SECRET_FORMAT } from "./a
 import { db } from "./db";
 import { AppError, invalid, notFound } from "./errors";
 import { newId } from "./ids";
+import { forgetPeople } from "./people";
 import { decoyHash, hashPassword, newPasswordSchema, verifyPassword } from "./passwords";
 
 /**
@@ -75,6 +76,7 @@ export async function addAccount(raw: { email: unknown; role?: unknown }, now = 
     ? await db().account.update({ where: { id: existing.id }, data: { role, removedAt: null, passwordHash: null } })
     : await db().account.create({ data: { id: newId(now), email, role, createdAt: new Date(now) } });
   forgetTeamMode();
+  forgetPeople();
   return invite(account, now);
 }
 
@@ -98,6 +100,7 @@ export async function removeAccount(rawEmail: unknown, now = Date.now()): Promis
     db().invite.deleteMany({ where: { accountId: row.id } }),
   ]);
   forgetTeamMode();
+  forgetPeople();
   return toAccountDto(account);
 }
 
