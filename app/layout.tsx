@@ -1,6 +1,9 @@
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
+import { headers } from "next/headers";
 import { AppHeader } from "@/components/ui/app-header";
+import { MeProvider } from "@/components/ui/me";
+import { actorOrNull } from "@/lib/actor";
 import { FinishToasts } from "@/components/ui/finish-toasts";
 import { JobEvents } from "@/components/ui/job-events";
 import { THEME_SCRIPT } from "@/lib/client/theme";
@@ -20,7 +23,9 @@ export const viewport: Viewport = {
   colorScheme: "dark light",
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const actor = actorOrNull(await headers());
+  const me = actor?.accountId ? { accountId: actor.accountId, admin: actor.role === "admin" } : null;
   return (
     // The theme class is set by the inline script before paint, so the server can't know it.
     <html lang="en" suppressHydrationWarning>
@@ -35,12 +40,14 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           Skip to content
         </a>
         <QueryProvider>
-          <AppHeader />
-          <main id="main" className="mx-auto w-full max-w-[1600px] px-4 pb-16 sm:px-6">
-            {children}
-          </main>
-          <FinishToasts />
-          <JobEvents />
+          <MeProvider me={me}>
+            <AppHeader />
+            <main id="main" className="mx-auto w-full max-w-[1600px] px-4 pb-16 sm:px-6">
+              {children}
+            </main>
+            <FinishToasts />
+            <JobEvents />
+          </MeProvider>
         </QueryProvider>
       </body>
     </html>

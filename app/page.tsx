@@ -1,5 +1,8 @@
+import { headers } from "next/headers";
 import { Studio } from "@/components/studio/studio";
 import type { RemixSource } from "@/components/studio/studio-form";
+import { listAccounts } from "@/lib/accounts";
+import { type Actor, actorOf } from "@/lib/actor";
 import { getJob, listJobs } from "@/lib/jobs";
 import { budgetStatus } from "@/lib/ledger";
 import { listProviders } from "@/lib/provider-info";
@@ -13,9 +16,9 @@ export const dynamic = "force-dynamic";
 type Params = Record<string, string | string[] | undefined>;
 
 /** The first gallery page for the URL's filters; a filter the API refuses shows the plain history. */
-async function firstPage(filter: GalleryFilter): Promise<{ page: JobPage; filter: GalleryFilter }> {
+async function firstPage(filter: GalleryFilter, actor: Actor): Promise<{ page: JobPage; filter: GalleryFilter }> {
   try {
-    return { page: await listJobs({ ...Object.fromEntries(filterToApiParams(filter)), limit: GALLERY_PAGE_SIZE }), filter };
+    return { page: await listJobs({ ...Object.fromEntries(filterToApiParams(filter)), limit: GALLERY_PAGE_SIZE }, actor), filter };
   } catch {
     return { page: await listJobs({ limit: GALLERY_PAGE_SIZE }), filter: {} };
   }
@@ -44,22 +47,30 @@ export default async function StudioPage({ searchParams }: { searchParams: Promi
     : null;
   const input = remixJob ? (remixJob.inputs[0]?.imageId ?? null) : id("input");
 
-  const [{ page, filter }, running, queued, budget] = await Promise.all([
-    firstPage(filterFromParams(params)),
+  // A person filter means something only in team mode; elsewhere an old link's `by` is dropped.
+  const actor = actorOf(await headers());
+  const team = actor.accountId !== null;
+  const filter = filterFromParams(params);
+  if (!team) delete filter.by;
+
+  const [{ page, filter: shown }, running, queued, budget, people] = await Promise.all([
+    firstPage(filter, actor),
     listJobs({ status: "running", limit: 20 }),
     listJobs({ status: "queued", limit: 20 }),
     budgetStatus(),
+    team ? listAccounts() : null,
   ]);
 
   return (
     <Studio
       providers={listProviders()}
       initialPage={page}
-      initialFilter={filter}
+      initialFilter={shown}
       activeJobs={[...running.items, ...queued.items]}
       initialInputId={input}
       remix={remix}
       initialBudget={budget}
+      people={people?.map((p) => ({ id: p.id, email: p.email, removed: p.status === "removed" })) ?? null}
     />
   );
 }

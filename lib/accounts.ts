@@ -5,6 +5,7 @@ import { forgetTeamMode, hashSecret, newSessionSecret, SECRET_FORMAT } from "./a
 import { db } from "./db";
 import { AppError, invalid, notFound } from "./errors";
 import { newId } from "./ids";
+import { forgetPeople } from "./people";
 import { decoyHash, hashPassword, newPasswordSchema, verifyPassword } from "./passwords";
 
 /**
@@ -81,6 +82,7 @@ export async function addAccount(raw: { email: unknown; role?: unknown }, now = 
           throw error;
         });
   forgetTeamMode();
+  forgetPeople();
   return invite(account, now);
 }
 
@@ -107,6 +109,7 @@ export async function removeAccount(rawEmail: unknown, now = Date.now()): Promis
     db().invite.deleteMany({ where: { accountId: row.id } }),
   ]);
   forgetTeamMode();
+  forgetPeople();
   return toAccountDto(account);
 }
 

@@ -39,8 +39,11 @@ export function actorOrNull(source: Request | Headers): Actor | null {
 /** Signed in (not open mode): there is an account page, and a way to sign out. */
 export const signedIn = (actor: Actor | null) => Boolean(actor?.sessionId || actor?.tokenId);
 
-/** Whether this actor may change or delete what `ownerId` made: admins anything, members their own. */
-export const mayManage = (actor: Actor, ownerId: string | null) => actor.role === "admin" || actor.accountId === ownerId;
+/**
+ * Whether this actor may change or delete what `ownerId` made: admins anything, members their
+ * own. What was made before accounts (no owner) is nobody's, so only admins.
+ */
+export const mayManage = (actor: Actor, ownerId: string | null) => actor.role === "admin" || (ownerId !== null && actor.accountId === ownerId);
 
 export function requireAdmin(actor: Actor): void {
   if (actor.role !== "admin") throw new AppError("forbidden", "Only an admin can do this.");

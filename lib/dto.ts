@@ -49,6 +49,9 @@ export type Recipe = {
   height: number;
 };
 
+/** The account that made a job; `removed`: no longer on the team (the history still names them). */
+export type Creator = { id: string; email: string; removed: boolean };
+
 export type JobDto = {
   id: string;
   provider: ProviderId;
@@ -72,6 +75,8 @@ export type JobDto = {
   costUsd: number | null;
   /** Jobs sent together (variations, fan-out) share it. */
   batchId: string | null;
+  /** Who submitted it (team mode); null without accounts, or for jobs made before them. */
+  createdBy: Creator | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;

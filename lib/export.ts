@@ -4,6 +4,7 @@ import { Zip, ZipPassThrough, zipSync } from "fflate";
 import { db } from "./db";
 import type { Recipe } from "./dto";
 import { invalid, notFound } from "./errors";
+import { peopleById } from "./people";
 import { ID_PATTERN, jobIdsSchema } from "./schemas";
 import { storage } from "./storage";
 
@@ -88,17 +89,29 @@ export async function exportZip(raw: unknown): Promise<Buffer> {
     select: { imageId: true },
   });
   if (outputs.length === 0) throw notFound("None of these jobs has an image to download.");
+  const makers = await jobMakers(parsed.data.ids);
   const files: Record<string, Uint8Array> = {};
-  const recipes: Recipe[] = [];
+  const recipes: (Recipe & { createdBy?: string })[] = [];
   for (const { imageId } of outputs) {
     const { bytes, filename } = await downloadWithRecipe(imageId);
     // Already-compressed images gain nothing from deflate; store them.
     files[filename] = new Uint8Array(bytes);
     const recipe = await recipeFor(imageId);
-    if (recipe) recipes.push(recipe);
+    const maker = recipe && makers.get(recipe.jobId);
+    if (recipe) recipes.push(maker ? { ...recipe, createdBy: maker } : recipe);
   }
   files["recipes.json"] = new TextEncoder().encode(JSON.stringify(recipes, null, 2));
   return Buffer.from(zipSync(files, { level: 0 }));
+}
+
+/**
+ * Who made each job (team mode), by email, for recipes.json: the team's own record. The
+ * images' embedded XMP leaves it out, since an image file travels beyond the team.
+ */
+async function jobMakers(ids: string[]): Promise<Map<string, string>> {
+  const jobs = await db().job.findMany({ where: { id: { in: ids }, accountId: { not: null } }, select: { id: true, accountId: true } });
+  const people = await peopleById(jobs.map((job) => job.accountId));
+  return new Map(jobs.flatMap((job) => (people.has(job.accountId!) ? [[job.id, people.get(job.accountId!)!.email] as const] : [])));
 }
 
 type BatchEntry = { name: string; path: string; createdAt: Date };

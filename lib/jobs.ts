@@ -1,17 +1,18 @@
 import "server-only";
 import { randomInt } from "node:crypto";
-import type { Actor } from "./actor";
+import { type Actor, mayManage, OPEN_ACTOR } from "./actor";
 import { CATALOG, findModel, MATCH_INPUT, type AspectRatioChoice, type Mode, type ProviderId } from "./catalog";
 import { splitModelFilter } from "./client/gallery-filter";
 import { db } from "./db";
-import { imageUrl, thumbUrl, type JobDto, type JobPage } from "./dto";
+import { type Creator, imageUrl, thumbUrl, type JobDto, type JobPage } from "./dto";
 import { jobInclude, type JobRow, readJobs } from "./job-rows";
 import { type Image, Prisma } from "./generated/prisma/client";
 import { readImageBytes } from "./images";
+import { peopleById } from "./people";
 import { promptCondition } from "./prompt-search";
 import { readMask } from "./region";
 import { searchText } from "./search-text";
-import { AppError, invalid, notFound } from "./errors";
+import { AppError, forbidden, invalid, notFound } from "./errors";
 import { publishJob } from "./events";
 import { idFloor, newId } from "./ids";
 import { isConfigured } from "./provider-info";
@@ -43,7 +44,13 @@ export function canRetrySave(job: Pick<JobRow, "status" | "errorCode" | "resultU
   return job.status === "failed" && job.errorCode === "storage_failed" && Boolean(job.resultUrls || job.providerJobId);
 }
 
-export function toJobDto(job: JobRow): JobDto {
+/** DTOs for rows, naming their makers from one (usually cached) read of the accounts. */
+export async function toJobDtos(rows: JobRow[]): Promise<JobDto[]> {
+  const people = await peopleById(rows.map((row) => row.accountId));
+  return rows.map((row) => toJobDto(row, people));
+}
+
+function toJobDto(job: JobRow, people: Map<string, Creator>): JobDto {
   const ref = ({ image }: { image: Image }) => ({
     imageId: image.id,
     url: imageUrl(image.id),
@@ -78,6 +85,7 @@ export function toJobDto(job: JobRow): JobDto {
     })),
     costUsd: job.costUsd,
     batchId: job.batchId,
+    createdBy: (job.accountId && people.get(job.accountId)) || null,
     createdAt: job.createdAt.toISOString(),
     startedAt: job.startedAt?.toISOString() ?? null,
     finishedAt: job.finishedAt?.toISOString() ?? null,
@@ -169,7 +177,7 @@ async function insertJobs(planned: PlannedJob[], batchId: string | null, actor: 
   await jobQueue().enqueue(rows);
   for (const row of rows) publishJob({ kind: "changed", jobId: row.id });
   kickWorker();
-  return rows.map(toJobDto);
+  return toJobDtos(rows);
 }
 
 /** Validates a request against the model's capabilities and queues it. Returns before any provider work. */
@@ -206,13 +214,13 @@ export async function getBatch(batchId: string): Promise<JobDto[]> {
   const ids = await db().job.findMany({ where: { batchId }, orderBy: { id: "asc" }, select: { id: true } });
   const rows = await readJobs(ids.map((row) => row.id));
   if (rows.length === 0) throw notFound(`Batch ${batchId} does not exist.`);
-  return rows.map(toJobDto);
+  return toJobDtos(rows);
 }
 
 export async function getJob(id: string): Promise<JobDto | null> {
   if (!ID_PATTERN.test(id)) return null;
   const [job] = await readJobs([id]);
-  return job ? toJobDto(job) : null;
+  return job ? (await toJobDtos([job]))[0]! : null;
 }
 
 /**
@@ -228,7 +236,7 @@ export async function jobsChangedSince(since: number, limit = 500): Promise<JobD
     take: limit,
     select: { id: true },
   });
-  return (await readJobs(ids.map((row) => row.id))).map(toJobDto);
+  return toJobDtos(await readJobs(ids.map((row) => row.id)));
 }
 
 export async function requireJob(id: string): Promise<JobDto> {
@@ -241,10 +249,12 @@ export async function requireJob(id: string): Promise<JobDto> {
  * One gallery page. Ids are time-ordered, so the id is both the sort key and the keyset
  * cursor, and a date range is an id range (no scan of timestamps).
  */
-export async function listJobs(raw: Partial<ListJobsQuery> | Record<string, unknown>): Promise<JobPage> {
+export async function listJobs(raw: Partial<ListJobsQuery> | Record<string, unknown>, actor: Actor = OPEN_ACTOR): Promise<JobPage> {
   const parsed = listJobsSchema.safeParse(raw);
   if (!parsed.success) throw invalid(parsed.error);
-  const { limit, cursor, status, provider, model, mode, from, to, favorite, sort, q } = parsed.data;
+  const { limit, cursor, status, provider, model, mode, from, to, favorite, sort, q, by } = parsed.data;
+  // `me` without accounts: what was made without one, as this actor makes it.
+  const maker = by === "me" ? actor.accountId : by;
   const newest = sort === "newest";
   // `model=provider:model` narrows both columns; with `provider=` too, both must hold.
   const scoped = model === undefined ? undefined : splitModelFilter(model);
@@ -257,6 +267,7 @@ export async function listJobs(raw: Partial<ListJobsQuery> | Record<string, unkn
     scoped?.provider && Prisma.sql`provider = ${scoped.provider}`,
     scoped && Prisma.sql`model = ${scoped.model}`,
     mode && Prisma.sql`mode = ${mode}`,
+    maker !== undefined && (maker === null ? Prisma.sql`"accountId" IS NULL` : Prisma.sql`"accountId" = ${maker}`),
     from && Prisma.sql`id >= ${idFloor(Date.parse(from))}`,
     to && Prisma.sql`id < ${idFloor(Date.parse(to) + 86_400_000)}`,
     favorite &&
@@ -269,7 +280,7 @@ export async function listJobs(raw: Partial<ListJobsQuery> | Record<string, unkn
     ORDER BY id ${newest ? Prisma.sql`DESC` : Prisma.sql`ASC`} LIMIT ${limit + 1}`;
   const page = ids.slice(0, limit).map((row) => row.id);
   const rows = await readJobs(page);
-  const items = rows.map(toJobDto);
+  const items = await toJobDtos(rows);
   return { items, nextCursor: ids.length > limit ? (page[page.length - 1] ?? null) : null };
 }
 
@@ -278,8 +289,9 @@ export async function listJobs(raw: Partial<ListJobsQuery> | Record<string, unkn
  * canceled at once; a running one is marked canceled and its owner stops it (and cancels
  * it at the provider) on its next lease renewal, or at once when it runs in this process.
  */
-export async function cancelJob(id: string): Promise<JobDto> {
+export async function cancelJob(id: string, actor: Actor): Promise<JobDto> {
   const job = await requireJob(id);
+  if (!mayManage(actor, job.createdBy?.id ?? null)) throw forbidden("This job is someone else's: only they or an admin can cancel it.");
   const outcome = await jobQueue().requestCancel(id);
   if (outcome === "not_found") throw notFound(`Job ${id} does not exist.`);
   if (outcome === "finished") {

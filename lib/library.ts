@@ -1,8 +1,8 @@
 import "server-only";
-import type { Actor } from "./actor";
+import { type Actor, mayManage } from "./actor";
 import { db } from "./db";
 import { thumbUrl, type Lineage, type LineageNode } from "./dto";
-import { AppError, invalid, notFound } from "./errors";
+import { AppError, forbidden, invalid, notFound } from "./errors";
 import { publishJob } from "./events";
 import { canRetrySave, createJob, getJob } from "./jobs";
 import { jobQueue } from "./queue";
@@ -45,15 +45,25 @@ export async function rerunJob(id: string, actor: Actor): Promise<JobDto> {
 
 /**
  * Deletes jobs and every image only they used (rows and files). An image still used by
- * another job, as input or output, stays. Running jobs are canceled first.
+ * another job, as input or output, stays. Running jobs are canceled first. A member deletes
+ * only jobs made with their account (not those made before accounts); an admin, any.
  */
 export async function deleteJobs(raw: unknown, actor: Actor): Promise<{ deleted: number; imagesRemoved: number }> {
   const parsed = jobIdsSchema.safeParse(raw);
   if (!parsed.success) throw invalid(parsed.error);
   const jobs = await db().job.findMany({
     where: { id: { in: parsed.data.ids } },
-    select: { id: true, maskImageId: true, inputs: { select: { imageId: true } }, outputs: { select: { imageId: true } } },
+    select: { id: true, accountId: true, maskImageId: true, inputs: { select: { imageId: true } }, outputs: { select: { imageId: true } } },
   });
+  // All or nothing: half a selection gone would leave the member guessing which half.
+  const others = jobs.filter((job) => !mayManage(actor, job.accountId)).length;
+  if (others > 0) {
+    throw forbidden(
+      others === 1 && jobs.length === 1
+        ? "This job is someone else's: you can delete only your own. Nothing was deleted."
+        : `${others} of these ${jobs.length} jobs are someone else's: you can delete only your own. Nothing was deleted.`,
+    );
+  }
   for (const job of jobs) abortRunningJob(job.id);
   const candidates = [
     ...new Set(jobs.flatMap((j) => [...[...j.inputs, ...j.outputs].map((r) => r.imageId), ...(j.maskImageId ? [j.maskImageId] : [])])),

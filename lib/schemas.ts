@@ -70,6 +70,11 @@ export const listJobsSchema = z.strictObject({
   favorite: z.enum(["1", "true"]).optional(),
   sort: z.enum(["newest", "oldest"]).default("newest"),
   q: z.string().trim().max(200).optional().transform((q) => q || undefined),
+  /** Whose jobs: `me` (the caller's) or an account id. */
+  by: z
+    .string()
+    .refine((by) => by === "me" || ID_PATTERN.test(by), "by is `me` or an account id")
+    .optional(),
 });
 
 export const BATCH_IMAGES_MAX = 50;

@@ -12,6 +12,7 @@ import { queryKeys } from "@/lib/client/query-keys";
 import { isActive, POLL_MS } from "@/lib/client/jobs";
 import { newerOf, readAgainOnMount, useLiveJobs } from "@/lib/client/job-stream";
 import { ElapsedTime } from "../ui/elapsed-time";
+import { MadeBy } from "../ui/me";
 import { AlertIcon, ArrowLeftIcon, CompareIcon, DownloadIcon, JobStarIcon, Spinner } from "../ui/icons";
 import { buttonPrimary, buttonSecondary } from "../ui/button-styles";
 import { StatusBadge } from "../ui/status-badge";
@@ -240,6 +241,7 @@ export function BatchView({ initial, providers }: { initial: Batch; providers: P
             </span>
             {failed > 0 ? <span className="text-red-300">{failed} failed</span> : null}
             {activeCount > 0 ? <span className="text-accent-300">{activeCount} still working</span> : null}
+            <MadeBy creator={first.createdBy} />
             {kind === "images" ? (
               <span>
                 {modelLabels(first, providers).model} · seed <span className="font-mono">{first.seed}</span>

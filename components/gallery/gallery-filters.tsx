@@ -2,12 +2,13 @@
 
 import { useId, type ReactNode } from "react";
 import type { Mode, ProviderId } from "@/lib/catalog";
-import type { ProviderDto } from "@/lib/dto";
+import type { Creator, ProviderDto } from "@/lib/dto";
 import type { JobStatus } from "@/lib/schemas";
 import { JOB_STATUS_LIST } from "@/lib/client/constants";
 import { activeFilterCount, type GalleryFilter, modelFilterValue, type Sort, splitModelFilter } from "@/lib/client/gallery-filter";
 import { STATUS_LABEL } from "@/lib/client/jobs";
 import { CalendarIcon, ChevronDownIcon, StarIcon } from "../ui/icons";
+import { useMe } from "../ui/me";
 
 function Select({
   label,
@@ -99,15 +100,47 @@ function keepsModel(value: string | undefined, next: ProviderId | undefined, pro
   return Boolean(providers.find((p) => p.id === next)?.models.some((m) => m.id === model));
 }
 
-/** Provider, model, status, mode, date range, favourites and sort, for the history. */
+/** Everyone (the default), Mine, then each person by email; those who left the team marked. */
+function PersonSelect({ value, people, onChange }: { value?: string; people: Creator[]; onChange: (by: string | undefined) => void }) {
+  const me = useMe();
+  const mine = me?.accountId;
+  const others = people.filter((p) => p.id !== mine);
+  // A link to someone not (or no longer) in the list still shows what it filters by.
+  const unknown = value && value !== "me" && value !== mine && !others.some((p) => p.id === value);
+  const label = (p: Creator) => (p.removed ? `${p.email} (removed)` : p.email);
+  return (
+    <Select
+      label="Person filter"
+      value={value === mine ? "me" : (value ?? "")}
+      active={Boolean(value)}
+      onChange={(v) => onChange(v || undefined)}
+      className="w-44"
+      title={value && value !== "me" ? (others.find((p) => p.id === value)?.email ?? value) : undefined}
+    >
+      <option value="">Everyone</option>
+      <option value="me">Mine</option>
+      {others.map((p) => (
+        <option key={p.id} value={p.id}>
+          {label(p)}
+        </option>
+      ))}
+      {unknown ? <option value={value}>Someone else</option> : null}
+    </Select>
+  );
+}
+
+/** Person (team mode), provider, model, status, mode, date range, favourites and sort, for the history. */
 export function GalleryFilters({
   filter,
   onChange,
   providers,
+  people = null,
 }: {
   filter: GalleryFilter;
   onChange: (patch: Partial<GalleryFilter>) => void;
   providers: ProviderDto[];
+  /** The team (team mode only): a person filter. */
+  people?: Creator[] | null;
 }) {
   const provider = providers.find((p) => p.id === filter.provider);
   // Model ids and labels repeat across providers (the same FLUX model sold by several), so
@@ -121,6 +154,7 @@ export function GalleryFilters({
 
   return (
     <div className="flex flex-wrap items-center gap-2" role="group" aria-label="Filters">
+      {people ? <PersonSelect value={filter.by} people={people} onChange={(by) => onChange({ by })} /> : null}
       <Select
         label="Provider filter"
         value={filter.provider ?? ""}
@@ -206,7 +240,17 @@ export function GalleryFilters({
         <button
           type="button"
           onClick={() =>
-            onChange({ provider: undefined, model: undefined, status: undefined, mode: undefined, from: undefined, to: undefined, favorite: undefined, sort: undefined })
+            onChange({
+              provider: undefined,
+              model: undefined,
+              status: undefined,
+              mode: undefined,
+              from: undefined,
+              to: undefined,
+              favorite: undefined,
+              sort: undefined,
+              by: undefined,
+            })
           }
           className="h-8 rounded-lg px-2 text-[13px] text-zinc-400 underline-offset-2 hover:text-zinc-100 hover:underline"
         >

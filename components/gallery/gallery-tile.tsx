@@ -6,6 +6,7 @@ import type { JobDto } from "@/lib/dto";
 import { STATUS_LABEL } from "@/lib/client/jobs";
 import { ratioLabel } from "@/lib/client/format";
 import { AlertIcon, CheckIcon, Spinner, StarIcon } from "../ui/icons";
+import { makerName, useMe } from "../ui/me";
 
 type Props = {
   job: JobDto;
@@ -114,6 +115,17 @@ function Badge({ children, className = "" }: { children: ReactNode; className?: 
 
 const EAGER_TILES = 8;
 
+/** Who made it, in team mode only: "me", or the maker's email. */
+function Maker({ job, leading = true }: { job: JobDto; leading?: boolean }) {
+  const me = useMe();
+  if (me === null || !job.createdBy) return null;
+  return (
+    <span data-testid="tile-maker">
+      {leading ? " · " : ""}by {makerName(job.createdBy, me)}
+    </span>
+  );
+}
+
 function TileBody({ job, eager }: { job: JobDto; eager: boolean }) {
   const output = job.outputs[0];
   const input = job.inputs[0];
@@ -138,8 +150,9 @@ function TileBody({ job, eager }: { job: JobDto; eager: boolean }) {
         </span>
         <span className="pointer-events-none absolute inset-x-0 bottom-0 translate-y-1 bg-gradient-to-t from-zinc-950/95 via-zinc-950/70 to-transparent p-2.5 pt-8 opacity-0 transition group-hover/tile:translate-y-0 group-hover/tile:opacity-100 group-focus-visible/tile:translate-y-0 group-focus-visible/tile:opacity-100">
           <span className="line-clamp-2 text-xs leading-snug text-zinc-100">{job.prompt}</span>
-          <span className="mt-1 block text-[11px] text-zinc-400">
+          <span className="mt-1 block truncate text-[11px] text-zinc-400">
             {ratioLabel(job.aspectRatio)} · {output.width} × {output.height}
+            <Maker job={job} />
           </span>
         </span>
       </>
@@ -172,6 +185,11 @@ function TileBody({ job, eager }: { job: JobDto; eager: boolean }) {
         <span className="relative mt-2 line-clamp-4 text-xs leading-snug text-red-200/90">{job.error.message}</span>
       ) : null}
       <span className="relative mt-auto line-clamp-3 text-xs leading-snug text-zinc-400">{job.prompt}</span>
+      {job.createdBy ? (
+        <span className="relative mt-1 truncate text-[11px] text-zinc-500">
+          <Maker job={job} leading={false} />
+        </span>
+      ) : null}
     </span>
   );
 }

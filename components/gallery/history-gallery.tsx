@@ -3,7 +3,7 @@
 import { keepPreviousData, type InfiniteData, useInfiniteQuery, useQueryClient } from "@tanstack/react-query";
 import dynamic from "next/dynamic";
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
-import type { JobDto, JobPage, ProviderDto } from "@/lib/dto";
+import type { Creator, JobDto, JobPage, ProviderDto } from "@/lib/dto";
 import { errorMessage, fetchJobs, updateImageMeta } from "@/lib/client/api";
 import { mapGalleryJobs, refreshGallery, removeFromGallery } from "@/lib/client/gallery-cache";
 import { FILTER_KEYS, filterKey, filterToParams, type GalleryFilter, isDefaultFilter } from "@/lib/client/gallery-filter";
@@ -31,11 +31,14 @@ export function HistoryGallery({
   initialPage,
   initialFilter,
   providers,
+  people = null,
   onDeleted,
 }: {
   initialPage: JobPage;
   initialFilter: GalleryFilter;
   providers: ProviderDto[];
+  /** The team, for the person filter; null without accounts (no filter). */
+  people?: Creator[] | null;
   onDeleted?: (ids: string[]) => void;
 }) {
   const queryClient = useQueryClient();
@@ -396,7 +399,7 @@ export function HistoryGallery({
         </button>
       </div>
       <div className="mb-4">
-        <GalleryFilters filter={filter} onChange={update} providers={providers} />
+        <GalleryFilters filter={filter} onChange={update} providers={providers} people={people} />
       </div>
 
       {body}

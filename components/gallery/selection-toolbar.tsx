@@ -10,6 +10,7 @@ import { GALLERY_ANCHOR, withFrom } from "@/lib/client/back-link";
 import { ConfirmDialog } from "../ui/confirm-dialog";
 import type { BatchImage } from "../batch/batch-images";
 import { CloseIcon, CompareIcon, DownloadIcon, EditIcon, TrashIcon } from "../ui/icons";
+import { useMe } from "../ui/me";
 
 // The dialog (and react-dropzone with it) loads when first asked for, not with the gallery.
 const loadDialog = () => import("../batch/apply-edit-dialog");
@@ -54,6 +55,11 @@ export function SelectionToolbar({
   const [error, setError] = useState<string | null>(null);
   const count = selected.length;
   const ids = selected.map((job) => job.id);
+  // A member deletes only their own jobs (the server refuses the rest): Delete covers those.
+  const me = useMe();
+  const deletable = me && !me.admin ? selected.filter((job) => job.createdBy?.id === me.accountId) : selected;
+  const othersCount = count - deletable.length;
+  const deleteIds = deletable.map((job) => job.id);
   const [first, second] = selected;
   // Each job's first output, by job: two jobs with identical results share one image id.
   const canCompare = count === 2 && first?.outputs[0] && second?.outputs[0];
@@ -64,9 +70,9 @@ export function SelectionToolbar({
     setBusy(true);
     setError(null);
     try {
-      const result = await deleteJobs(ids);
+      const result = await deleteJobs(deleteIds);
       setConfirming(false);
-      onDeleted(ids, result);
+      onDeleted(deleteIds, result);
     } catch (e) {
       setError(errorMessage(e));
     } finally {
@@ -92,6 +98,7 @@ export function SelectionToolbar({
             ) : (
               <>
                 <span className="font-semibold text-zinc-50">{count}</span> selected
+                {othersCount > 0 ? <span className="text-zinc-500"> · {othersCount} someone else&apos;s</span> : null}
               </>
             )}
           </p>
@@ -121,7 +128,19 @@ export function SelectionToolbar({
                   <DownloadIcon className="size-4" /> Download zip
                 </a>
               ) : null}
-              <button type="button" onClick={() => setConfirming(true)} className={`${button} text-red-300 hover:bg-red-500/10`}>
+              <button
+                type="button"
+                onClick={() => setConfirming(true)}
+                disabled={deletable.length === 0}
+                title={
+                  deletable.length === 0
+                    ? `${count === 1 ? "This job is" : "These jobs are"} someone else's: you can delete only your own`
+                    : othersCount > 0
+                      ? `Deletes your ${deletable.length}; ${othersCount} ${othersCount === 1 ? "is" : "are"} someone else's`
+                      : undefined
+                }
+                className={`${button} text-red-300 hover:bg-red-500/10`}
+              >
                 <TrashIcon className="size-4" /> Delete
               </button>
               <button type="button" onClick={onClear} className={`${button} text-zinc-400 hover:bg-zinc-800 hover:text-zinc-100`}>
@@ -146,7 +165,7 @@ export function SelectionToolbar({
 
       <ConfirmDialog
         open={confirming}
-        title={`Delete ${count} ${count === 1 ? "job" : "jobs"}?`}
+        title={`Delete ${deletable.length} ${deletable.length === 1 ? "job" : "jobs"}?`}
         confirmLabel={busy ? "Deleting…" : "Delete"}
         busy={busy}
         error={error}
@@ -156,12 +175,17 @@ export function SelectionToolbar({
           setError(null);
         }}
       >
+        {othersCount > 0 ? (
+          <p className="mb-2 text-amber-200" data-testid="not-yours">
+            {othersCount} of the selected jobs {othersCount === 1 ? "is" : "are"} someone else&apos;s: they stay. You can delete only your own.
+          </p>
+        ) : null}
         <p>
           Their results and the image files are removed from disk. Input images that other jobs still use are kept.
           This can&apos;t be undone.
         </p>
         <ul className="mt-3 flex flex-wrap gap-1.5" aria-label="Jobs to delete">
-          {selected.slice(0, 12).map((job) => {
+          {deletable.slice(0, 12).map((job) => {
             const image = job.outputs[0] ?? job.inputs[0];
             return (
               <li key={job.id} className="checker size-10 overflow-hidden rounded-md ring-1 ring-zinc-800" title={job.prompt}>
@@ -169,8 +193,8 @@ export function SelectionToolbar({
               </li>
             );
           })}
-          {count > 12 ? (
-            <li className="flex h-10 items-center px-1 text-xs text-zinc-500">+{count - 12} more</li>
+          {deletable.length > 12 ? (
+            <li className="flex h-10 items-center px-1 text-xs text-zinc-500">+{deletable.length - 12} more</li>
           ) : null}
         </ul>
       </ConfirmDialog>

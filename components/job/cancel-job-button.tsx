@@ -5,13 +5,19 @@ import { useState, useTransition } from "react";
 import { cancelJobAction } from "@/lib/server/actions";
 import { keepNewest } from "@/lib/client/job-stream";
 import { queryKeys } from "@/lib/client/query-keys";
+import type { JobDto } from "@/lib/dto";
 import { ActionError } from "../ui/action-error";
+import { useMe } from "../ui/me";
 import { Spinner, StopIcon } from "../ui/icons";
 
-export function CancelJobButton({ jobId, compact = false }: { jobId: string; compact?: boolean }) {
+/** Shown only to whoever may cancel: an admin, or (team mode) the member who made the job. */
+export function CancelJobButton({ job, compact = false }: { job: Pick<JobDto, "id" | "createdBy">; compact?: boolean }) {
   const queryClient = useQueryClient();
   const [pending, startTransition] = useTransition();
   const [error, setError] = useState<string | null>(null);
+  const me = useMe();
+  const jobId = job.id;
+  if (me && !me.admin && job.createdBy?.id !== me.accountId) return null;
 
   function cancel() {
     setError(null);

@@ -14,6 +14,7 @@ import { isActive, jobPollInterval, STATUS_LABEL } from "@/lib/client/jobs";
 import { CancelJobButton } from "./cancel-job-button";
 import { ChangeNote } from "./change-note";
 import { ElapsedTime } from "../ui/elapsed-time";
+import { MadeBy } from "../ui/me";
 import { ArrowLeftIcon, Spinner, VariationsIcon } from "../ui/icons";
 import { JobActions, RetryButton } from "./job-actions";
 import { ActiveStatus, JobFailure } from "./job-failure";
@@ -56,7 +57,7 @@ function Placeholder({ job, usualMs }: { job: JobDto; usualMs: number | null }) 
           <>
             <Spinner className="size-7 text-accent-300" />
             <ActiveStatus job={job} usualMs={usualMs} />
-            <CancelJobButton jobId={job.id} />
+            <CancelJobButton job={job} />
           </>
         ) : job.status === "failed" ? (
           <JobFailure job={job} />
@@ -126,6 +127,7 @@ export function JobView({ initialJob, providers }: { initialJob: JobDto; provide
               <span className="sr-only">Status: {STATUS_LABEL[job.status]}</span>
             </span>
             <ElapsedTime job={job} />
+            <MadeBy creator={job.createdBy} />
             {job.batchId ? (
               <Link
                 href={`/batches/${job.batchId}`}

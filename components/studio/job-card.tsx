@@ -102,7 +102,7 @@ export function JobCard({ job, onDismiss }: { job: JobDto; onDismiss?: () => voi
 
       <div className="flex shrink-0 flex-col items-end justify-between">
         {active ? (
-          <CancelJobButton jobId={job.id} compact />
+          <CancelJobButton job={job} compact />
         ) : onDismiss ? (
           <button
             type="button"

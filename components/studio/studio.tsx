@@ -7,7 +7,7 @@ import { keepNewest } from "@/lib/client/job-stream";
 import { refreshGallery } from "@/lib/client/gallery-cache";
 import type { GalleryFilter } from "@/lib/client/gallery-filter";
 import { isActive } from "@/lib/client/jobs";
-import type { Budget } from "@/lib/dto";
+import type { Budget, Creator } from "@/lib/dto";
 import { fetchBudget } from "@/lib/client/api";
 import { queryKeys } from "@/lib/client/query-keys";
 import { studioSession } from "@/lib/client/session";
@@ -23,6 +23,7 @@ export function Studio({
   initialInputId,
   remix,
   initialBudget,
+  people,
 }: {
   providers: ProviderDto[];
   initialPage: JobPage;
@@ -32,6 +33,8 @@ export function Studio({
   initialInputId: string | null;
   remix: RemixSource | null;
   initialBudget: Budget;
+  /** Everyone who may have made a job, for the person filter; null without accounts. */
+  people: Creator[] | null;
 }) {
   const queryClient = useQueryClient();
 
@@ -107,7 +110,13 @@ export function Studio({
           onDismiss={(id) => setIds((current) => current.filter((x) => x !== id))}
           onClear={(finished) => setIds((current) => current.filter((x) => !finished.includes(x)))}
         />
-        <HistoryGallery initialPage={initialPage} initialFilter={initialFilter} providers={providers} onDeleted={onDeleted} />
+        <HistoryGallery
+          initialPage={initialPage}
+          initialFilter={initialFilter}
+          providers={providers}
+          people={people}
+          onDeleted={onDeleted}
+        />
       </div>
     </div>
   );

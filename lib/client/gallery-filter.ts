@@ -21,6 +21,8 @@ export type GalleryFilter = {
   to?: string;
   favorite?: boolean;
   sort?: Sort;
+  /** Whose jobs (team mode): `me`, or an account id. */
+  by?: string;
 };
 
 /**
@@ -39,6 +41,7 @@ export function splitModelFilter(value: string): { provider?: ProviderId; model:
   return { model: value };
 }
 
+const PERSON = /^(me|[0-9A-HJKMNP-TV-Z]{26})$/;
 const DAY = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const isDay = (s: string) => DAY.test(s) && !Number.isNaN(Date.parse(s));
 
@@ -72,6 +75,8 @@ export function filterFromParams(source: ParamSource): GalleryFilter {
   const fav = get("fav");
   if (fav === "1") filter.favorite = true;
   if (get("sort") === "oldest") filter.sort = "oldest";
+  const by = get("by");
+  if (by && PERSON.test(by)) filter.by = by;
   return filter;
 }
 
@@ -87,6 +92,7 @@ export function filterToParams(filter: GalleryFilter): URLSearchParams {
   if (filter.to) params.set("to", filter.to);
   if (filter.favorite) params.set("fav", "1");
   if (filter.sort === "oldest") params.set("sort", "oldest");
+  if (filter.by) params.set("by", filter.by);
   return params;
 }
 
@@ -98,7 +104,7 @@ export function filterToApiParams(filter: GalleryFilter): URLSearchParams {
   return params;
 }
 
-export const FILTER_KEYS = ["q", "provider", "model", "status", "mode", "from", "to", "fav", "sort"] as const;
+export const FILTER_KEYS = ["q", "provider", "model", "status", "mode", "from", "to", "fav", "sort", "by"] as const;
 
 /** True when nothing narrows or reorders the list (the server's first page is then valid). */
 export function isDefaultFilter(filter: GalleryFilter): boolean {
@@ -107,7 +113,7 @@ export function isDefaultFilter(filter: GalleryFilter): boolean {
 
 /** How many narrowing filters are on (search and sort not counted). */
 export function activeFilterCount(filter: GalleryFilter): number {
-  return [filter.provider, filter.model, filter.status, filter.mode, filter.from || filter.to, filter.favorite].filter(Boolean)
+  return [filter.provider, filter.model, filter.status, filter.mode, filter.from || filter.to, filter.favorite, filter.by].filter(Boolean)
     .length;
 }
 

@@ -23,5 +23,5 @@ export async function submitJobAction(input: unknown): Promise<ActionResult> {
 }
 
 export async function cancelJobAction(id: string): Promise<ActionResult> {
-  return run(() => cancelJob(id));
+  return run(async () => cancelJob(id, actorOf(await headers())));
 }

@@ -258,6 +258,29 @@ export function domainCases(expected: Dialect): void {
       }
     });
 
+    it("filters the gallery by person and names each job's maker", async () => {
+      const accounts = await import("@/lib/accounts");
+      const suffix = ids.newId().toLowerCase();
+      const member = async (name: string) => {
+        const { account } = await accounts.addAccount({ email: `${name}-${suffix}@studio.test` });
+        return { accountId: account.id, email: account.email, role: "member" as const, sessionId: null, tokenId: null };
+      };
+      const [ann, bob] = [await member("ann"), await member("bob")];
+      const mine = await jobs.createJob({ provider: "demo", prompt: "ann's" }, ann);
+      const theirs = await jobs.createJob({ provider: "demo", prompt: "bob's" }, bob);
+      const before = await jobs.createJob({ provider: "demo", prompt: "before accounts" }, OPEN_ACTOR);
+      const list = async (query: Record<string, string>) => (await jobs.listJobs(query, ann)).items;
+
+      expect((await list({ by: "me" })).map((j) => j.id)).toEqual([mine.id]);
+      expect((await list({ by: bob.accountId })).map((j) => j.id)).toEqual([theirs.id]);
+      expect((await jobs.listJobs({ by: "me" }, OPEN_ACTOR)).items.map((j) => j.id)).toContain(before.id);
+      const all = await list({});
+      expect(all.find((j) => j.id === mine.id)!.createdBy).toEqual({ id: ann.accountId, email: ann.email, removed: false });
+      expect(all.find((j) => j.id === before.id)!.createdBy).toBeNull();
+      await expect(library.deleteJobs({ ids: [mine.id, theirs.id] }, ann)).rejects.toMatchObject({ code: "forbidden" });
+      expect((await list({})).map((j) => j.id)).toEqual(expect.arrayContaining([mine.id, theirs.id]));
+    });
+
     it("sums the ledger per UTC day, provider and model, and the month's spend for the budget", async () => {
       const now = Date.UTC(2026, 5, 20, 12);
       const at = (iso: string) => Date.parse(iso);

@@ -1,6 +1,8 @@
 /**
- * Team accounts from the outside, as an operator makes them: `npm run user` (scripts/user.mjs)
- * run against a test server's own database, and invite rows altered behind its back.
+ * Team accounts from the outside: as an operator makes them (`npm run user`, scripts/user.mjs,
+ * run against a test server's own database), or straight in its database (SQLite or
+ * PostgreSQL, as tests/support/stored.ts reads it) behind its back; and reads of who a row
+ * says made it.
  */
 import { execFile } from "node:child_process";
 import path from "node:path";
@@ -8,17 +10,38 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { ROOT, type TestServer } from "./server";
 
-type Server = Pick<TestServer, "dataDir" | "env" | "url">;
+type Server = Pick<TestServer, "dataDir" | "env">;
+export type NewAccount = { id: string; email: string; role: "admin" | "member"; passwordHash: string };
+export type CliResult = { code: number; stdout: string; stderr: string };
 
 const onPostgres = (server: Server) => /^postgres(ql)?:\/\//.test(server.env.DATABASE_URL ?? "");
 
-export type CliResult = { code: number; stdout: string; stderr: string };
+async function run<T>(server: Server, sql: string, params: unknown[]): Promise<T[]> {
+  if (onPostgres(server)) {
+    const client = new pg.Client({ connectionString: server.env.DATABASE_URL });
+    await client.connect();
+    try {
+      // The same statement in PostgreSQL's placeholder style.
+      let i = 0;
+      return (await client.query(sql.replace(/\?/g, () => `$${++i}`), params)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+  const db = new Database(path.join(server.dataDir, "atelier.db"), { fileMustExist: true });
+  try {
+    const statement = db.prepare(sql);
+    return (statement.reader ? statement.all(...params) : (statement.run(...params), [])) as T[];
+  } finally {
+    db.close();
+  }
+}
 
 /**
  * `npm run user -- <args>` on the server's data (its DATA_DIR, or its DATABASE_URL on the
  * PostgreSQL run), printing links under the server's URL unless `env` says otherwise.
  */
-export function userCli(server: Server, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+export function userCli(server: Server & Pick<TestServer, "url">, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -42,24 +65,30 @@ export function inviteLink(stdout: string): string {
 
 /** Moves this person's invites' expiry to `at`, as if they had waited that long. */
 export async function setInviteExpiry(server: Server, email: string, at: Date): Promise<void> {
-  if (onPostgres(server)) {
-    const client = new pg.Client({ connectionString: server.env.DATABASE_URL });
-    await client.connect();
-    try {
-      await client.query(`UPDATE "Invite" SET "expiresAt" = $1 WHERE "accountId" = (SELECT id FROM "Account" WHERE email = $2)`, [at, email]);
-    } finally {
-      await client.end();
-    }
-    return;
-  }
-  const db = new Database(path.join(server.dataDir, "atelier.db"), { fileMustExist: true });
-  try {
-    // Written as Prisma's SQLite adapter writes dates (ISO 8601 with +00:00), so its comparisons hold.
-    db.prepare(`UPDATE "Invite" SET "expiresAt" = ? WHERE "accountId" = (SELECT id FROM "Account" WHERE email = ?)`).run(
-      at.toISOString().replace("Z", "+00:00"),
-      email,
-    );
-  } finally {
-    db.close();
-  }
+  // Dates as Prisma's SQLite adapter writes them (ISO 8601 with +00:00), so its comparisons hold.
+  const value = onPostgres(server) ? at : at.toISOString().replace("Z", "+00:00");
+  await run(server, `UPDATE "Invite" SET "expiresAt" = ? WHERE "accountId" = (SELECT id FROM "Account" WHERE email = ?)`, [value, email]);
+}
+
+/** The first one turns the server to team mode (within its 2 s cache of that). */
+export async function insertAccount(server: Server, account: NewAccount): Promise<void> {
+  // Dates as Prisma's SQLite adapter writes them (ISO 8601 with +00:00), so it reads them back.
+  const now = onPostgres(server) ? new Date() : new Date().toISOString().replace("Z", "+00:00");
+  await run(server, `INSERT INTO "Account" (id, email, role, "passwordHash", "createdAt") VALUES (?, ?, ?, ?, ?)`, [
+    account.id,
+    account.email,
+    account.role,
+    account.passwordHash,
+    now,
+  ]);
+}
+
+/** The account each of these images or jobs is recorded as made by (null: none). */
+export async function madeBy(server: Server, table: "Image" | "Job", ids: string[]): Promise<Record<string, string | null>> {
+  const rows = await run<{ id: string; accountId: string | null }>(
+    server,
+    `SELECT id, "accountId" FROM "${table}" WHERE id IN (${ids.map(() => "?").join(", ")})`,
+    ids,
+  );
+  return Object.fromEntries(rows.map((row) => [row.id, row.accountId]));
 }

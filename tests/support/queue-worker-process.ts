@@ -6,6 +6,7 @@
  * calls: "therouter" async (submit, then poll), "dmxapi" sync (one call answers with the image).
  * Messages: { cancel: jobId } → cancels through this process's lib/jobs, answers { canceled, status }.
  */
+import { OPEN_ACTOR } from "@/lib/actor";
 import { JobWorker } from "@/lib/worker";
 import { db, tuneDatabase } from "@/lib/db";
 import { env } from "@/lib/env";
@@ -79,7 +80,7 @@ setWorkerHandle(worker);
 
 process.on("message", async (message: { cancel?: string }) => {
   if (!message.cancel) return;
-  const job = await cancelJob(message.cancel);
+  const job = await cancelJob(message.cancel, OPEN_ACTOR);
   process.send!({ canceled: job.id, status: job.status });
 });
 

@@ -337,7 +337,7 @@ export function jobProblems(job: Json): string[] {
   const p: string[] = [];
   const expectKeys = [
     "id", "provider", "model", "mode", "prompt", "aspectRatio", "seed", "n", "status", "error",
-    "inputs", "outputs", "costUsd", "createdAt", "startedAt", "finishedAt",
+    "inputs", "outputs", "costUsd", "createdBy", "createdAt", "startedAt", "finishedAt",
   ];
   for (const k of expectKeys) if (!(k in job)) p.push(`missing ${k}`);
   if (!ULID.test(String(job.id))) p.push(`id ${job.id}`);
@@ -354,6 +354,9 @@ export function jobProblems(job: Json): string[] {
   if (!Array.isArray(job.outputs)) p.push("outputs is not an array");
   else job.outputs.forEach((r: Json, i: number) => p.push(...refProblems(r, `outputs[${i}]`)));
   if (job.costUsd !== null && typeof job.costUsd !== "number") p.push(`costUsd ${job.costUsd}`);
+  if (job.createdBy !== null && (!ULID.test(String(job.createdBy?.id)) || typeof job.createdBy?.email !== "string")) {
+    p.push(`createdBy ${JSON.stringify(job.createdBy)}`);
+  }
   if (!isIso(job.createdAt)) p.push(`createdAt ${job.createdAt}`);
   if (!isIsoOrNull(job.startedAt)) p.push(`startedAt ${job.startedAt}`);
   if (!isIsoOrNull(job.finishedAt)) p.push(`finishedAt ${job.finishedAt}`);

@@ -204,6 +204,75 @@ describe("exports", () => {
   });
 });
 
+describe("who made what", () => {
+  type Actor = import("@/lib/actor").Actor;
+  let n = 0;
+  /** A fresh account (unique per test: accounts outlive beforeEach) and the actor it signs in as. */
+  async function person(role: "admin" | "member"): Promise<Actor> {
+    const { account } = await (await import("@/lib/accounts")).addAccount({ email: `person${++n}-${role}@studio.test`, role });
+    return { accountId: account.id, email: account.email, role, sessionId: null, tokenId: null };
+  }
+  const submit = (actor: Actor, prompt: string) => jobs.createJob({ provider: "demo", prompt }, actor);
+  const listed = async (query: Record<string, string>, actor: Actor) => (await jobs.listJobs(query, actor)).items.map((j) => j.prompt);
+
+  it("names each job's maker, and filters the history by person", async () => {
+    const [ann, bob, boss] = [await person("member"), await person("member"), await person("admin")];
+    const a = await submit(ann, "ann's");
+    await submit(bob, "bob's");
+    await submit(boss, "boss's");
+    await submit(OPEN_ACTOR, "before accounts");
+
+    expect(a.createdBy).toEqual({ id: ann.accountId, email: ann.email, removed: false });
+    expect((await jobs.getJob(a.id))!.createdBy).toEqual(a.createdBy);
+    // Without accounts, "me" is what was made without one.
+    expect(await listed({ by: "me" }, OPEN_ACTOR)).toEqual(["before accounts"]);
+    expect(await listed({ by: "me" }, ann)).toEqual(["ann's"]);
+    expect(await listed({ by: bob.accountId! }, ann)).toEqual(["bob's"]);
+    expect(await listed({}, ann)).toEqual(["before accounts", "boss's", "bob's", "ann's"]);
+    expect((await jobs.listJobs({}, ann)).items.find((j) => j.prompt === "before accounts")!.createdBy).toBeNull();
+    for (const by of ["you", "x".repeat(500), "me\u0000", ids.newId().toLowerCase()]) {
+      await expect(jobs.listJobs({ by }, ann)).rejects.toMatchObject({ code: "invalid_request" });
+    }
+
+    // A removed account's work stays, and says so.
+    await (await import("@/lib/accounts")).removeAccount(bob.email);
+    expect((await jobs.listJobs({ by: bob.accountId! }, ann)).items[0]!.createdBy).toEqual({ id: bob.accountId, email: bob.email, removed: true });
+  });
+
+  it("lets a member delete and cancel only their own jobs, all or nothing; an admin anyone's", async () => {
+    const [ann, bob, boss] = [await person("member"), await person("member"), await person("admin")];
+    const mine = await submit(ann, "ann's");
+    const theirs = await submit(bob, "bob's");
+    const nobodys = await submit(OPEN_ACTOR, "before accounts");
+    const exists = async (id: string) => (await jobs.getJob(id)) !== null;
+
+    await expect(library.deleteJobs({ ids: [theirs.id] }, ann)).rejects.toMatchObject({ code: "forbidden" });
+    await expect(library.deleteJobs({ ids: [mine.id, theirs.id, nobodys.id] }, ann)).rejects.toMatchObject({
+      code: "forbidden",
+      message: expect.stringContaining("2 of these 3 jobs are someone else's"),
+    });
+    expect([await exists(mine.id), await exists(theirs.id), await exists(nobodys.id)]).toEqual([true, true, true]);
+    await expect(jobs.cancelJob(theirs.id, ann)).rejects.toMatchObject({ code: "forbidden" });
+    await expect(jobs.cancelJob(nobodys.id, ann)).rejects.toMatchObject({ code: "forbidden" });
+    expect((await jobs.getJob(theirs.id))!.status).toBe("queued");
+
+    expect((await jobs.cancelJob(mine.id, ann)).status).toBe("canceled");
+    expect(await library.deleteJobs({ ids: [mine.id] }, ann)).toMatchObject({ deleted: 1 });
+    expect((await jobs.cancelJob(theirs.id, boss)).status).toBe("canceled");
+    expect(await library.deleteJobs({ ids: [theirs.id, nobodys.id] }, boss)).toMatchObject({ deleted: 2 });
+    expect([await exists(mine.id), await exists(theirs.id), await exists(nobodys.id)]).toEqual([false, false, false]);
+  });
+
+  it("names the maker in an export's recipes.json, and not inside the image files", async () => {
+    const ann = await person("member");
+    const { job, outputs } = await finishedJob();
+    await db.job.update({ where: { id: job.id }, data: { accountId: ann.accountId } });
+    const zip = unzipSync(new Uint8Array(await exporter.exportZip({ ids: [job.id] })));
+    expect(JSON.parse(new TextDecoder().decode(zip["recipes.json"]))[0]).toMatchObject({ jobId: job.id, createdBy: ann.email });
+    expect(new TextDecoder().decode(zip[`atelier-${job.id}-${outputs[0]!.id}.png`])).not.toContain(ann.email);
+  });
+});
+
 describe("ledger", () => {
   it("sums recorded costs per day, provider and model, and counts unpriced jobs", async () => {
     await finishedJob({ provider: "therouter", costUsd: 0.018 });

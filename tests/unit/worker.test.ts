@@ -189,7 +189,7 @@ describe("job pipeline", () => {
     const job = await submit();
     await worker.start();
     while (fake.calls.poll.length === 0) await new Promise((r) => setTimeout(r, 5));
-    const canceled = await jobs.cancelJob(job.id);
+    const canceled = await jobs.cancelJob(job.id, OPEN_ACTOR);
     expect(canceled.status).toBe("canceled");
     release();
     await worker.idle();
@@ -199,7 +199,7 @@ describe("job pipeline", () => {
     expect(after?.status).toBe("canceled");
     expect(after?.outputs).toHaveLength(0);
     expect(fake.calls.cancel).toEqual([`p_${job.id}`]);
-    await expect(jobs.cancelJob(job.id)).rejects.toMatchObject({ code: "already_finished" });
+    await expect(jobs.cancelJob(job.id, OPEN_ACTOR)).rejects.toMatchObject({ code: "already_finished" });
   });
 
   it("after a restart resumes polling a saved provider job instead of submitting again", async () => {

@@ -5,7 +5,7 @@ import { createJob, listJobs } from "@/lib/jobs";
 
 export const GET = route(async (request: Request) => {
   const params = Object.fromEntries(new URL(request.url).searchParams);
-  return NextResponse.json(await listJobs(params));
+  return NextResponse.json(await listJobs(params, actorOf(request)));
 });
 
 export const POST = route(async (request: Request) => {
