@@ -1,6 +1,8 @@
 import { Studio } from "@/components/studio/studio";
 import type { RemixSource } from "@/components/studio/studio-form";
 import { getJob, listJobs } from "@/lib/jobs";
+import { headers } from "next/headers";
+import { actorOrNull, OPEN_ACTOR } from "@/lib/actor";
 import { budgetStatus } from "@/lib/ledger";
 import { listProviders } from "@/lib/provider-info";
 import { GALLERY_PAGE_SIZE } from "@/lib/client/constants";
@@ -48,7 +50,7 @@ export default async function StudioPage({ searchParams }: { searchParams: Promi
     firstPage(filterFromParams(params)),
     listJobs({ status: "running", limit: 20 }),
     listJobs({ status: "queued", limit: 20 }),
-    budgetStatus(),
+    budgetStatus(actorOrNull(await headers()) ?? OPEN_ACTOR),
   ]);
 
   return (
