@@ -43,10 +43,10 @@ function failure(status: number, body: unknown): ApiClientError | null {
   return isErrorBody(body) ? new ApiClientError(status, body.error.code, body.error.message) : null;
 }
 
-type Options = { method?: "GET" | "POST" | "PATCH"; body?: unknown; signal?: AbortSignal; keepalive?: boolean };
+type Options = { method?: "GET" | "POST" | "PATCH" | "DELETE"; body?: unknown; signal?: AbortSignal; keepalive?: boolean };
 
 /** One JSON call. `keepalive` lets the request outlive the page (a note flushed as the tab closes). */
-async function request<T>(path: string, { method = "GET", body, signal, keepalive }: Options = {}): Promise<T> {
+export async function request<T>(path: string, { method = "GET", body, signal, keepalive }: Options = {}): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, {
@@ -61,6 +61,7 @@ async function request<T>(path: string, { method = "GET", body, signal, keepaliv
     if (signal?.aborted) throw error;
     throw new ApiClientError(0, "network", "Can't reach the server. Check your connection.");
   }
+  if (response.status === 204) return undefined as T;
   if (response.ok) return (await response.json()) as T;
   // Not JSON (a proxy page, an empty body): fall back to the status.
   const data: unknown = await response.json().catch(() => null);
