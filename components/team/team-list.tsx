@@ -106,7 +106,7 @@ function MemberRow({
   }
 
   return (
-    <li className={`grid gap-x-6 gap-y-3 px-4 py-4 sm:px-5 lg:grid-cols-[minmax(0,1fr)_auto_auto] lg:items-center ${removed ? "opacity-60" : ""}`} data-testid="team-row" data-email={member.email}>
+    <li className={`grid gap-x-6 gap-y-3 px-4 py-4 sm:px-5 lg:grid-cols-[minmax(0,1fr)_17rem_11rem] lg:items-center ${removed ? "opacity-60" : ""}`} data-testid="team-row" data-email={member.email}>
       <div className="min-w-0">
         <p className="flex flex-wrap items-center gap-2">
           <span className="truncate text-sm font-medium text-zinc-100">{member.email}</span>
