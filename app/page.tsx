@@ -57,7 +57,7 @@ export default async function StudioPage({ searchParams }: { searchParams: Promi
     firstPage(filter, actor),
     listJobs({ status: "running", limit: 20 }),
     listJobs({ status: "queued", limit: 20 }),
-    budgetStatus(),
+    budgetStatus(actor),
     team ? listAccounts() : null,
   ]);
 

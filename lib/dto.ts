@@ -106,11 +106,25 @@ export type ProviderDto = {
 
 /** GET /api/ledger: spend per UTC day, provider and model, and this month's budget. */
 export type LedgerRow = { day: string; provider: string; model: string; jobs: number; images: number; costUsd: number };
-export type Budget = { monthlyUsd: number | null; spentThisMonthUsd: number };
+export type Budget = {
+  monthlyUsd: number | null;
+  spentThisMonthUsd: number;
+  /**
+   * studio: the whole studio against ATELIER_BUDGET_USD (a warning). person (team mode): the
+   * signed-in person's own limit and spend, which the server enforces, counting pendingUsd too.
+   */
+  scope: "studio" | "person";
+  /** The estimated cost of this month's unfinished jobs (person scope; 0 for the studio). */
+  pendingUsd: number;
+};
+/** One person's share of a ledger range; accountId null: jobs made before accounts existed. */
+export type LedgerPerson = { accountId: string | null; email: string | null; jobs: number; images: number; costUsd: number };
 export type LedgerDto = {
   from: string;
   to: string;
   rows: LedgerRow[];
+  /** The same range split by who made the jobs, most spent first. */
+  people: LedgerPerson[];
   totalUsd: number;
   /** Jobs whose provider publishes no price: counted, but their cost is unknown. */
   unpricedJobs: number;

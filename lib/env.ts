@@ -58,6 +58,9 @@ const schema = z.object({
   ),
   /** Optional monthly spend limit; the studio warns before a submit would pass it. */
   ATELIER_BUDGET_USD: z.coerce.number().positive().optional().catch(undefined),
+  /** Team mode: each person's monthly limit unless an admin set their own; a submit that would pass it is refused. */
+  // 0 is a limit (no paid jobs), so an empty value must read as unset rather than coerce to 0.
+  ATELIER_BUDGET_USD_PER_USER: z.preprocess((v) => (typeof v === "string" && !v.trim() ? undefined : v), z.coerce.number().nonnegative().optional()).catch(undefined),
   /** Set: images live in this S3-compatible bucket instead of DATA_DIR/images. */
   S3_BUCKET: optional,
   /** For S3-compatible servers (MinIO, R2, …); unset means AWS itself. */

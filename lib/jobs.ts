@@ -1,6 +1,7 @@
 import "server-only";
 import { randomInt } from "node:crypto";
 import { type Actor, mayManage, OPEN_ACTOR } from "./actor";
+import { checkBudget } from "./budgets";
 import { CATALOG, findModel, MATCH_INPUT, type AspectRatioChoice, type Mode, type ProviderId } from "./catalog";
 import { splitModelFilter } from "./client/gallery-filter";
 import { db } from "./db";
@@ -159,6 +160,7 @@ async function checkMask(maskImageId: string, inputIds: string[]): Promise<void>
  * them to the queue and wakes the worker.
  */
 async function insertJobs(planned: PlannedJob[], batchId: string | null, actor: Actor): Promise<JobDto[]> {
+  await checkBudget(actor, planned);
   const rows = await db().$transaction(
     planned.map(({ inputIds, ...job }) =>
       db().job.create({

@@ -1,7 +1,10 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import Link from "next/link";
 import { BudgetMeter } from "@/components/ui/budget-meter";
 import { dayLabel, daysBetween, LedgerChart, type Metric } from "@/components/ledger/ledger-chart";
+import { LedgerPeople } from "@/components/ledger/ledger-people";
+import { actorOrNull, OPEN_ACTOR } from "@/lib/actor";
 import { CATALOG, findModel, PROVIDER_IDS, type ProviderId } from "@/lib/catalog";
 import { formatUsd, PRICE_NOT_PUBLISHED } from "@/lib/client/format";
 import type { LedgerDto } from "@/lib/dto";
@@ -55,7 +58,10 @@ export default async function LedgerPage({ searchParams }: { searchParams: Promi
   const params = await searchParams;
   const metric: Metric = params.metric === "images" ? "images" : "cost";
   const { from, to, problem } = range(params);
-  const ledger: LedgerDto = await getLedger({ ...(from && { from }), ...(to && { to }) });
+  const actor = actorOrNull(await headers()) ?? OPEN_ACTOR;
+  const ledger: LedgerDto = await getLedger({ ...(from && { from }), ...(to && { to }) }, actor);
+  // Team mode: everyone signed in has an account; before that, all spend is one studio's.
+  const team = actor.accountId !== null;
   const today = iso(Date.now());
 
   // Per provider and model over the whole range.
@@ -76,7 +82,8 @@ export default async function LedgerPage({ searchParams }: { searchParams: Promi
   );
   const unpricedProviders = [...new Set(table.filter((g) => unpriced(g.provider, g.model)).map((g) => providerLabel(g.provider)))];
   const days = daysBetween(ledger.from, ledger.to).length;
-  const { monthlyUsd, spentThisMonthUsd } = ledger.budget;
+  const { monthlyUsd, spentThisMonthUsd, scope, pendingUsd } = ledger.budget;
+  const personal = scope === "person";
   const over = monthlyUsd !== null && spentThisMonthUsd >= monthlyUsd;
   const href = (p: Record<string, string>) => `/ledger?${new URLSearchParams({ from: ledger.from, to: ledger.to, ...(metric === "images" ? { metric } : {}), ...p })}`;
 
@@ -161,8 +168,14 @@ export default async function LedgerPage({ searchParams }: { searchParams: Promi
           </dd>
         </div>
         <div className={`${card} p-4`} data-testid="ledger-budget">
-          <dt className="text-xs font-medium text-zinc-500">Budget this month</dt>
-          {monthlyUsd === null ? (
+          <dt className="text-xs font-medium text-zinc-500">{personal ? "Your limit this month" : "Budget this month"}</dt>
+          {monthlyUsd === null && personal ? (
+            <dd className="mt-1 text-sm leading-relaxed text-zinc-400">
+              No monthly limit for you: an admin can set one on the Team page, or{" "}
+              <code className="rounded bg-zinc-800 px-1 py-px font-mono text-xs text-zinc-200">ATELIER_BUDGET_USD_PER_USER</code> for everyone. You
+              spent {formatUsd(spentThisMonthUsd)} so far.
+            </dd>
+          ) : monthlyUsd === null ? (
             <dd className="mt-1 text-sm leading-relaxed text-zinc-400">
               No budget set. Set <code className="rounded bg-zinc-800 px-1 py-px font-mono text-xs text-zinc-200">ATELIER_BUDGET_USD</code> to be
               warned before a job would pass it. Spent {formatUsd(spentThisMonthUsd)} so far.
@@ -175,7 +188,13 @@ export default async function LedgerPage({ searchParams }: { searchParams: Promi
               <dd className="mt-2">
                 <BudgetMeter spent={spentThisMonthUsd} limit={monthlyUsd} over={over} className="h-1.5" />
                 <p className="mt-1 text-xs text-zinc-500">
-                  {over ? "Over budget: the studio asks before each paid job." : `${formatUsd(monthlyUsd - spentThisMonthUsd)} left`}
+                  {personal
+                    ? over
+                      ? "Limit reached: paid jobs are refused until next month, or until an admin raises your limit."
+                      : `${formatUsd(Math.max(0, monthlyUsd - spentThisMonthUsd - pendingUsd))} left${pendingUsd > 0 ? `, after ${formatUsd(pendingUsd)} of unfinished jobs` : ""}`
+                    : over
+                      ? "Over budget: the studio asks before each paid job."
+                      : `${formatUsd(monthlyUsd - spentThisMonthUsd)} left`}
                 </p>
               </dd>
             </>
@@ -302,6 +321,15 @@ export default async function LedgerPage({ searchParams }: { searchParams: Promi
           </p>
         )}
       </section>
+
+      {team ? (
+        <section className={card} aria-labelledby="people-heading">
+          <h2 id="people-heading" className="px-4 pt-4 text-sm font-semibold text-zinc-200 sm:px-5">
+            By person
+          </h2>
+          <LedgerPeople people={ledger.people} totalUsd={ledger.totalUsd} currentAccountId={actor.accountId} />
+        </section>
+      ) : null}
     </div>
   );
 }

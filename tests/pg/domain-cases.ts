@@ -314,7 +314,7 @@ export function domainCases(expected: Dialect): void {
       await seed("2026-06-01T21:00:00.000Z", "dmxapi", "flux-kontext-pro", 0.04, 1, "failed");
       await seed("2026-06-19T23:59:59.999Z", "demo", "demo", 0, 3);
 
-      const result = await ledger.getLedger({ from: "2026-05-31", to: "2026-06-19" }, now);
+      const result = await ledger.getLedger({ from: "2026-05-31", to: "2026-06-19" }, OPEN_ACTOR, now);
       expect(result.rows).toEqual([
         { day: "2026-05-31", provider: "therouter", model: "black-forest-labs/flux-kontext-dev", jobs: 1, images: 1, costUsd: 0.5 },
         { day: "2026-06-01", provider: "dmxapi", model: "flux-kontext-pro", jobs: 1, images: 1, costUsd: 0 },
@@ -327,7 +327,69 @@ export function domainCases(expected: Dialect): void {
       expect(result.unpricedJobs).toBe(1);
       // June only: the job a tenth of a second before midnight on 31 May is last month's.
       expect(result.budget.spentThisMonthUsd).toBe(0.064);
-      expect((await ledger.getLedger({ from: "2026-06-02", to: "2026-06-18" }, now)).rows).toEqual([]);
+      expect((await ledger.getLedger({ from: "2026-06-02", to: "2026-06-18" }, OPEN_ACTOR, now)).rows).toEqual([]);
+    });
+
+    it("splits the ledger per person and holds each person to their own monthly limit, unfinished jobs included", async () => {
+      const budgets = await import("@/lib/budgets");
+      await db.account.deleteMany({ where: { email: { endsWith: "@split.test" } } });
+      const now = Date.UTC(2026, 5, 20, 12);
+      const person = async (email: string, budgetUsd: number | null) =>
+        db.account.create({ data: { id: ids.newId(), email, role: "member", passwordHash: "x", budgetUsd } });
+      const mia = await person("mia@split.test", 0.08);
+      const max = await person("max@split.test", null);
+      const seed = async (iso: string, accountId: string | null, costUsd: number | null, outputs: number, status = "succeeded") => {
+        const upload = await images.ingestImage(await png(), "output", null);
+        await db.job.create({
+          data: {
+            id: ids.idFloor(Date.parse(iso)).slice(0, 10) + ids.newId().slice(10),
+            createdAt: new Date(iso),
+            provider: accountId ? "therouter" : "demo",
+            model: accountId ? "black-forest-labs/flux-kontext-dev" : "demo",
+            mode: "generate",
+            prompt: "split",
+            promptSearch: "split",
+            aspectRatio: "1:1",
+            seed: 1,
+            n: outputs,
+            status,
+            costUsd,
+            accountId,
+            outputs: { create: status === "succeeded" ? Array.from({ length: outputs }, (_, position) => ({ imageId: upload.id, position })) : [] },
+          },
+        });
+      };
+      await seed("2026-05-31T23:59:59.900Z", mia.id, 0.5, 1); // last month: in the range, not in June's spend
+      await seed("2026-06-01T00:00:00.100Z", mia.id, 0.018, 1);
+      await seed("2026-06-10T09:00:00.000Z", mia.id, 0.018, 1);
+      await seed("2026-06-19T10:00:00.000Z", mia.id, null, 1, "queued");
+      await seed("2026-06-02T10:00:00.000Z", max.id, 0.036, 2);
+      await seed("2026-06-03T10:00:00.000Z", null, 0, 3);
+
+      const result = await ledger.getLedger({ from: "2026-05-31", to: "2026-06-19" }, OPEN_ACTOR, now);
+      expect(result.people).toEqual([
+        { accountId: mia.id, email: "mia@split.test", jobs: 3, images: 3, costUsd: 0.536 },
+        { accountId: max.id, email: "max@split.test", jobs: 1, images: 2, costUsd: 0.036 },
+        { accountId: null, email: null, jobs: 1, images: 3, costUsd: 0 },
+      ]);
+      expect(result.people.reduce((sum, p) => sum + p.costUsd, 0)).toBeCloseTo(result.totalUsd, 6);
+
+      const miaActor = { ...OPEN_ACTOR, accountId: mia.id, email: mia.email, role: "member" as const };
+      // June: two succeeded jobs ($0.036) and a queued one estimated at the catalog's $0.018.
+      expect(await ledger.budgetStatus(miaActor, now)).toEqual({ monthlyUsd: 0.08, spentThisMonthUsd: 0.036, scope: "person", pendingUsd: 0.018 });
+      const one = { provider: "therouter", model: "black-forest-labs/flux-kontext-dev", n: 1 };
+      await budgets.checkBudget(miaActor, [one], now); // $0.072 of $0.08
+      await expect(budgets.checkBudget(miaActor, [one, one], now)).rejects.toMatchObject({
+        code: "budget_exceeded",
+        message: expect.stringContaining("monthly limit of $0.08: $0.026 is left this month"),
+      });
+      await budgets.checkBudget(miaActor, [{ provider: "demo", model: "demo", n: 4 }], now); // free
+      // No limit of his own and no ATELIER_BUDGET_USD_PER_USER; and no accounts means no per-person limit.
+      await budgets.checkBudget({ ...miaActor, accountId: max.id, email: max.email }, [one, one, one, one, one, one], now);
+      await budgets.checkBudget(OPEN_ACTOR, [one, one, one, one, one, one], now);
+      expect(await budgets.spendByAccount(now)).toEqual(new Map([[mia.id, 0.036], [max.id, 0.036], [null, 0]]));
+      await db.job.deleteMany();
+      await db.account.deleteMany({ where: { email: { endsWith: "@split.test" } } });
     });
 
     it("throttles sign-ins after five failures within ten minutes, by time stored in the database", async () => {

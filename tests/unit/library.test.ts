@@ -279,7 +279,7 @@ describe("ledger", () => {
     await finishedJob({ provider: "therouter", costUsd: 0.036, n: 2 });
     await finishedJob({ provider: "dmxapi", costUsd: null });
     await jobs.createJob({ provider: "demo", prompt: "still queued: not spent" }, OPEN_ACTOR);
-    const result = await ledger.getLedger({});
+    const result = await ledger.getLedger({}, OPEN_ACTOR);
     const today = new Date().toISOString().slice(0, 10);
     const tr = result.rows.find((r) => r.provider === "therouter")!;
     expect(tr).toMatchObject({ day: today, jobs: 2, images: 3, costUsd: 0.054 });
