@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { headers } from "next/headers";
 import Link from "next/link";
 import { BudgetMeter } from "@/components/ui/budget-meter";
+import { type SpendColumn, SpendTable } from "@/components/ledger/spend-table";
 import { dayLabel, daysBetween, LedgerChart, type Metric } from "@/components/ledger/ledger-chart";
 import { LedgerPeople } from "@/components/ledger/ledger-people";
 import { actorOrNull, OPEN_ACTOR } from "@/lib/actor";
@@ -17,6 +18,7 @@ type Params = Record<string, string | string[] | undefined>;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const DAY_MS = 86_400_000;
 const MAX_DAYS = 366;
+const TABLE_COLUMNS: SpendColumn[] = [{ label: "Provider" }, { label: "Model" }, { label: "Jobs", numeric: true }, { label: "Images", numeric: true }, { label: "Cost", numeric: true }];
 
 const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const providerLabel = (id: string) => (id === "demo" ? "Demo" : (CATALOG[id as ProviderId]?.label ?? id));
@@ -237,77 +239,50 @@ export default async function LedgerPage({ searchParams }: { searchParams: Promi
         <h2 id="table-heading" className="px-4 pt-4 text-sm font-semibold text-zinc-200 sm:px-5">
           By provider and model
         </h2>
-        <div className="overflow-x-auto">
-          <table className="mt-3 w-full text-sm" data-testid="ledger-table">
-            <thead>
-              <tr className="border-y border-zinc-800 text-left text-xs text-zinc-500">
-                <th scope="col" className="px-4 py-2 font-medium sm:px-5">
-                  Provider
+        <SpendTable
+          columns={TABLE_COLUMNS}
+          testId="ledger-table"
+          empty={table.length === 0}
+          foot={
+            <tfoot>
+              <tr className="font-semibold text-zinc-50">
+                <th scope="row" colSpan={2} className="px-4 py-3 text-left sm:px-5">
+                  Total
                 </th>
-                <th scope="col" className="px-3 py-2 font-medium">
-                  Model
-                </th>
-                <th scope="col" className="px-3 py-2 text-right font-medium">
-                  Jobs
-                </th>
-                <th scope="col" className="px-3 py-2 text-right font-medium">
-                  Images
-                </th>
-                <th scope="col" className="px-4 py-2 text-right font-medium sm:px-5">
-                  Cost
-                </th>
+                <td className="px-3 py-3 text-right tabular-nums" data-col="jobs">
+                  {totals.jobs}
+                </td>
+                <td className="px-3 py-3 text-right tabular-nums" data-col="images">
+                  {totals.images}
+                </td>
+                <td className="px-4 py-3 text-right tabular-nums sm:px-5" data-col="cost">
+                  {formatUsd(ledger.totalUsd)}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {table.length === 0 ? (
-                <tr>
-                  <td colSpan={5} className="px-5 py-8 text-center text-zinc-500">
-                    No finished jobs in this range.
-                  </td>
-                </tr>
-              ) : (
-                table.map((g) => (
-                  <tr key={`${g.provider}/${g.model}`} className="border-b border-zinc-800/60" data-provider={g.provider} data-model={g.model}>
-                    <td className="px-4 py-2.5 sm:px-5">
-                      <span className="flex items-center gap-2 text-zinc-200">
-                        <span aria-hidden="true" className="size-2 rounded-full" style={{ background: `var(--color-provider-${g.provider}, var(--color-zinc-500))` }} />
-                        {providerLabel(g.provider)}
-                      </span>
-                    </td>
-                    <td className="px-3 py-2.5 text-zinc-400">{modelLabel(g.provider, g.model)}</td>
-                    <td className="px-3 py-2.5 text-right tabular-nums text-zinc-300" data-col="jobs">
-                      {g.jobs}
-                    </td>
-                    <td className="px-3 py-2.5 text-right tabular-nums text-zinc-300" data-col="images">
-                      {g.images}
-                    </td>
-                    <td className="px-4 py-2.5 text-right tabular-nums text-zinc-100 sm:px-5" data-col="cost">
-                      {unpriced(g.provider, g.model) ? <span className="text-zinc-500">{PRICE_NOT_PUBLISHED}</span> : formatUsd(g.costUsd)}
-                    </td>
-                  </tr>
-                ))
-              )}
-            </tbody>
-            {table.length > 0 ? (
-              <tfoot>
-                <tr className="font-semibold text-zinc-50">
-                  <th scope="row" colSpan={2} className="px-4 py-3 text-left sm:px-5">
-                    Total
-                  </th>
-                  <td className="px-3 py-3 text-right tabular-nums" data-col="jobs">
-                    {totals.jobs}
-                  </td>
-                  <td className="px-3 py-3 text-right tabular-nums" data-col="images">
-                    {totals.images}
-                  </td>
-                  <td className="px-4 py-3 text-right tabular-nums sm:px-5" data-col="cost">
-                    {formatUsd(ledger.totalUsd)}
-                  </td>
-                </tr>
-              </tfoot>
-            ) : null}
-          </table>
-        </div>
+            </tfoot>
+          }
+        >
+          {table.map((g) => (
+            <tr key={`${g.provider}/${g.model}`} className="border-b border-zinc-800/60" data-provider={g.provider} data-model={g.model}>
+              <td className="px-4 py-2.5 sm:px-5">
+                <span className="flex items-center gap-2 text-zinc-200">
+                  <span aria-hidden="true" className="size-2 rounded-full" style={{ background: `var(--color-provider-${g.provider}, var(--color-zinc-500))` }} />
+                  {providerLabel(g.provider)}
+                </span>
+              </td>
+              <td className="px-3 py-2.5 text-zinc-400">{modelLabel(g.provider, g.model)}</td>
+              <td className="px-3 py-2.5 text-right tabular-nums text-zinc-300" data-col="jobs">
+                {g.jobs}
+              </td>
+              <td className="px-3 py-2.5 text-right tabular-nums text-zinc-300" data-col="images">
+                {g.images}
+              </td>
+              <td className="px-4 py-2.5 text-right tabular-nums text-zinc-100 sm:px-5" data-col="cost">
+                {unpriced(g.provider, g.model) ? <span className="text-zinc-500">{PRICE_NOT_PUBLISHED}</span> : formatUsd(g.costUsd)}
+              </td>
+            </tr>
+          ))}
+        </SpendTable>
         {ledger.unpricedJobs > 0 ? (
           <p className="border-t border-zinc-800 px-4 py-3 text-xs leading-relaxed text-zinc-500 sm:px-5" data-testid="unpriced-note">
             {ledger.unpricedJobs} {ledger.unpricedJobs === 1 ? "job" : "jobs"} ran on{" "}
