@@ -316,7 +316,11 @@ export function StudioForm({
   /** A warning when a budget is set and this submit would pass it; null to go ahead. */
   function budgetWarning(estimate: number | null, what: string, run: () => void): BudgetWarning | null {
     if (!budget || budget.monthlyUsd === null) return null;
-    const { monthlyUsd: limit, spentThisMonthUsd: spent } = budget;
+    // A person's limit (team mode) is the server's to enforce: it refuses a priced submit that
+    // would pass it, saying what is left, so there is nothing to "submit anyway".
+    if (budget.scope === "person" && estimate !== null) return null;
+    const limit = budget.monthlyUsd;
+    const spent = budget.spentThisMonthUsd + budget.pendingUsd;
     // A free job can't pass the budget; a job of unknown cost warns once the budget is spent.
     const passes = estimate === null ? spent >= limit : estimate > 0 && spent + estimate > limit;
     return passes ? { spent, limit, estimate, what, run } : null;
