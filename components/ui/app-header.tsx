@@ -13,7 +13,7 @@ export async function AppHeader() {
   const team = Boolean(actor?.accountId) && actor?.role === "admin";
   return (
     <header className="sticky top-0 z-30 border-b border-zinc-800/80 bg-zinc-950/85 backdrop-blur supports-[backdrop-filter]:bg-zinc-950/70">
-      <div className="mx-auto flex h-14 w-full max-w-[1600px] items-center gap-3 px-4 sm:gap-5 sm:px-6">
+      <div className="mx-auto flex h-14 w-full max-w-[1600px] items-center gap-2 px-3 sm:gap-5 sm:px-6">
         <Link href="/" className="group flex items-center gap-2.5 rounded-md" aria-label="Atelier home">
           <svg viewBox="0 0 64 64" className="size-7" aria-hidden="true">
             <rect width="64" height="64" rx="14" fill="#27272a" />
@@ -28,7 +28,7 @@ export async function AppHeader() {
         <span aria-hidden="true" className="hidden h-5 w-px bg-zinc-800 sm:block" />
         <HeaderNav account={account} team={team} />
         <p className="ml-auto hidden text-sm text-zinc-500 lg:block">Edit and generate images with FLUX.1 Kontext</p>
-        <div className="ml-auto flex items-center gap-1 lg:ml-2">
+        <div className="ml-auto flex items-center sm:gap-1 lg:ml-2">
           <NotifyToggle />
           <ThemeToggle />
         </div>

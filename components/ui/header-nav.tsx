@@ -15,7 +15,7 @@ export function HeaderNav({ account, team }: { account: boolean; team: boolean }
   const pathname = usePathname();
   const links = [...LINKS, ...(team ? [TEAM] : []), ...(account ? [ACCOUNT] : [])];
   return (
-    <nav aria-label="Main" className="flex items-center gap-1">
+    <nav aria-label="Main" className="flex items-center gap-0.5 sm:gap-1">
       {links.map((link) => {
         const current = link.href === "/" ? pathname === "/" : pathname.startsWith(link.href);
         return (
@@ -23,7 +23,7 @@ export function HeaderNav({ account, team }: { account: boolean; team: boolean }
             key={link.href}
             href={link.href}
             aria-current={current ? "page" : undefined}
-            className={`rounded-lg px-3 py-1.5 text-sm font-medium transition-colors ${
+            className={`rounded-lg px-2 py-1.5 text-sm font-medium transition-colors sm:px-3 ${
               current ? "bg-zinc-800/80 text-zinc-50" : "text-zinc-400 hover:bg-zinc-800/50 hover:text-zinc-100"
             }`}
           >
