@@ -1,4 +1,5 @@
 import "server-only";
+import { NextResponse } from "next/server";
 import { AppError, type ErrorCode } from "../errors";
 
 /**
@@ -74,4 +75,13 @@ export async function readJson(request: Request): Promise<unknown> {
   } catch {
     throw new AppError("invalid_request", "The body is not valid JSON");
   }
+}
+
+/**
+ * A form post's answer: on to `location`. Relative, so the browser stays on the host it used
+ * (the server only knows its own name for itself, e.g. localhost, and cookies belong to the
+ * browser's host).
+ */
+export function seeOther(location: string): NextResponse {
+  return new NextResponse(null, { status: 303, headers: { Location: location } });
 }

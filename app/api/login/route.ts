@@ -1,4 +1,5 @@
 import { NextResponse } from "next/server";
+import { seeOther } from "@/lib/server/http";
 import { checkCredentials, EMAIL_MAX_LENGTH } from "@/lib/accounts";
 import { checkPassword, hashSecret, passwordRequired, sessionCookie, teamMode } from "@/lib/auth";
 import { clearLoginFailures, loginBlockedFor, recordLoginFailure } from "@/lib/login-throttle";
@@ -38,13 +39,6 @@ export async function POST(request: Request) {
   return response;
 }
 
-/**
- * Relative, so the browser stays on the host it used (the server only knows its own name
- * for itself, e.g. localhost, and the cookie belongs to the browser's host).
- */
-function seeOther(location: string): NextResponse {
-  return new NextResponse(null, { status: 303, headers: { Location: location } });
-}
 
 /**
  * Only paths on this site: an open redirect would let a link send a signed-in user anywhere.

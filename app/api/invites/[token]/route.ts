@@ -1,4 +1,4 @@
-import { NextResponse } from "next/server";
+import { seeOther } from "@/lib/server/http";
 import { acceptInvite, findInvite } from "@/lib/accounts";
 import { sessionCookie } from "@/lib/auth";
 import { AppError } from "@/lib/errors";
@@ -31,7 +31,3 @@ export async function POST(request: Request, { params }: { params: Promise<{ tok
   return response;
 }
 
-/** Relative, so the browser stays on the host it used (as /api/login does). */
-function seeOther(location: string): NextResponse {
-  return new NextResponse(null, { status: 303, headers: { Location: location } });
-}
