@@ -4,7 +4,10 @@ export async function register() {
     const { startWorker } = await import("./lib/worker-boot");
     await startWorker();
     const { logSignInMode } = await import("./lib/sign-in-notice");
-    // A notice only: it must never keep the studio from starting.
-    await logSignInMode().catch((error) => console.error("[start] could not count accounts:", error instanceof Error ? error.message : error));
+    const { settleSharedPassword } = await import("./lib/shared-password");
+    // Neither may keep the studio from starting; a database out of reach is reported elsewhere.
+    const report = (what: string) => (error: unknown) => console.error(`[start] could not ${what}:`, error instanceof Error ? error.message : error);
+    await settleSharedPassword().catch(report("compare ATELIER_PASSWORD with the one its sessions were made with"));
+    await logSignInMode().catch(report("count accounts"));
   }
 }

@@ -118,16 +118,15 @@ export async function purgeIdleSessions(now: number): Promise<void> {
 /**
  * For an answer that stays open (the event stream): aborts when the request ends, or when a
  * re-check every `everyMs` finds its session or token gone, so a revocation reaches open streams
- * too. A database hiccup during a re-check keeps the stream (the next one decides).
+ * too; in open mode, when the first account turns sign-in on. A database hiccup during a
+ * re-check keeps the stream (the next one decides).
  */
 export function whileSignedIn(request: Request, everyMs = 10_000): AbortSignal {
-  // Open mode: nobody signed in, so nothing to re-check (a first account ends the stream below).
-  if (!request.headers.get("cookie")?.includes(SESSION_COOKIE) && !request.headers.has("authorization")) return request.signal;
   const ended = new AbortController();
   const recheck = setInterval(() => {
-    teamMode().then((team) => authenticate(request, team)).then(
-      (caller) => {
-        if (!caller) ended.abort();
+    stillAdmitted(request).then(
+      (admitted) => {
+        if (!admitted) ended.abort();
       },
       () => undefined,
     );
@@ -140,6 +139,13 @@ export function whileSignedIn(request: Request, everyMs = 10_000): AbortSignal {
   else request.signal.addEventListener("abort", finish, { once: true });
   ended.signal.addEventListener("abort", () => clearInterval(recheck), { once: true });
   return ended.signal;
+}
+
+/** What the proxy would say to this request now. */
+async function stillAdmitted(request: Request): Promise<boolean> {
+  const team = await teamMode();
+  if (!team && !passwordRequired()) return true;
+  return (await authenticate(request, team)) !== null;
 }
 
 /** The cookie's secret when it has the right shape (anything else cannot be a session). */

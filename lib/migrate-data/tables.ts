@@ -7,7 +7,7 @@ import { searchText } from "../search-text";
 
 export type Row = Record<string, unknown>;
 
-type Model = "image" | "job" | "jobInput" | "jobOutput" | "loginAttempt" | "session" | "apiToken" | "account" | "invite";
+type Model = "image" | "job" | "jobInput" | "jobOutput" | "loginAttempt" | "session" | "apiToken" | "account" | "invite" | "setting";
 
 /** The calls used here, which both clients (and a transaction of either) have for every model. */
 type Delegate = {
@@ -41,6 +41,8 @@ export const TABLES: readonly Table[] = [
   // Signed-in browsers and scripts keep working on the new database: only hashes travel.
   { name: "Session", model: "session", key: ["id"], unique: "tokenHash" },
   { name: "ApiToken", model: "apiToken", key: ["id"], unique: "tokenHash" },
+  // The shared password's hash: without it the moved studio would take its first start for a password change.
+  { name: "Setting", model: "setting", key: ["key"] },
 ];
 
 export const IMAGE_TABLE = TABLES[0]!;

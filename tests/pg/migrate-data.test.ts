@@ -49,6 +49,7 @@ async function snapshot(client: SqliteClient | PostgresClient) {
     ApiToken: await db.apiToken.findMany({ orderBy: { id: "asc" } }),
     Account: await db.account.findMany({ orderBy: { id: "asc" } }),
     Invite: await db.invite.findMany({ orderBy: { id: "asc" } }),
+    Setting: await db.setting.findMany({ orderBy: { key: "asc" } }),
   };
 }
 
@@ -205,6 +206,7 @@ describe("the history the test moves", () => {
     expect(source.ApiToken).toHaveLength(1);
     expect(source.Account).toHaveLength(2);
     expect(source.Invite).toHaveLength(1);
+    expect(source.Setting.map((row) => row.key)).toEqual(["sharedPassword"]);
     expect(source.Job.find((job) => job.id === ids.running)!.accountId).toBe(source.Account[0]!.id);
     expect(ids.token).toMatch(/^atk_/);
     expect(unfolded).toEqual([ids.region]);
@@ -356,7 +358,7 @@ describe("a target holding other rows under the source's ids", () => {
     expect(refused.stderr).toContain(`Job ${job.id}: prompt`);
     expect(refused.stderr).toContain(`Image ${image.id}: sha256 (held by 01J0000000000000000000000X in the target)`);
     const untouched = await readTarget(url);
-    expect(counts(untouched)).toEqual({ Image: 1, Job: 1, JobInput: 0, JobOutput: 0, LoginAttempt: 0, Session: 0, ApiToken: 0, Account: 0, Invite: 0 });
+    expect(counts(untouched)).toEqual({ Image: 1, Job: 1, JobInput: 0, JobOutput: 0, LoginAttempt: 0, Session: 0, ApiToken: 0, Account: 0, Invite: 0, Setting: 0 });
     expect(untouched.Job[0]!.prompt).toBe("Someone else's job");
     expect(fs.existsSync(path.join(dataDir, "images"))).toBe(false);
 
