@@ -67,7 +67,7 @@ describe("PostgreSQL migrations", () => {
 
     expect(migrate()).toContain(`${committed} migration(s) applied`);
     const tables = (await query<{ t: string }>(url, `SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public'`)).map((r) => r.t);
-    expect(tables.sort()).toEqual(["ApiToken", "Image", "Job", "JobInput", "JobOutput", "LoginAttempt", "Session", "_atelier_migrations"]);
+    expect(tables.sort()).toEqual(["Account", "ApiToken", "Image", "Invite", "Job", "JobInput", "JobOutput", "LoginAttempt", "Session", "Setting", "_atelier_migrations"]);
     const before = await shape(url);
 
     expect(migrate()).toContain("already up to date");
