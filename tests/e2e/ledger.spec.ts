@@ -7,7 +7,7 @@ import { quiesce, serverWithFakes, unique } from "./helpers";
  */
 
 type Row = { day: string; provider: string; model: string; jobs: number; images: number; costUsd: number };
-type Ledger = { from: string; to: string; rows: Row[]; totalUsd: number; unpricedJobs: number; budget: { monthlyUsd: number | null; spentThisMonthUsd: number } };
+type Ledger = { from: string; to: string; rows: Row[]; totalUsd: number; unpricedJobs: number; budget: { monthlyUsd: number | null; spentThisMonthUsd: number; scope: string; pendingUsd: number } };
 type Job = { id: string; status: string; provider: string; model: string; costUsd: number | null; outputs: unknown[] };
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -157,7 +157,7 @@ test.describe("with priced and unpriced providers (local fakes)", () => {
     const ledger = (await (await request.get(`${base}/api/ledger`)).json()) as Ledger;
     expect(ledger.totalUsd).toBeCloseTo(0.054, 6);
     expect(ledger.unpricedJobs).toBe(1);
-    expect(ledger.budget).toEqual({ monthlyUsd: 5, spentThisMonthUsd: 0.054 });
+    expect(ledger.budget).toEqual({ monthlyUsd: 5, spentThisMonthUsd: 0.054, scope: "studio", pendingUsd: 0 });
 
     await page.goto(`${base}/ledger`);
     await expectPageMatches(page, ledger);
