@@ -49,11 +49,6 @@ export async function teamMode(now = Date.now()): Promise<boolean> {
 /** After adding or removing an account here, so this process sees the change at once. */
 export const forgetTeamMode = () => void (cache.atelierTeamMode = undefined);
 
-/** Whether anyone must sign in: a shared password is set, or accounts exist. */
-export async function signInRequired(): Promise<boolean> {
-  return passwordRequired() || (await teamMode());
-}
-
 const accountSelect = { select: { id: true, email: true, role: true, removedAt: true } } as const;
 
 /**
