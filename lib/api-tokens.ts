@@ -5,6 +5,7 @@ import { hashSecret, newApiToken } from "./auth";
 import { db } from "./db";
 import { invalid, notFound } from "./errors";
 import { newId } from "./ids";
+import { ANY_CONTROL_CHAR } from "./schemas";
 
 /** Named bearer tokens for scripts; the token itself is shown once, at creation. */
 
@@ -19,7 +20,7 @@ const createTokenSchema = z.strictObject({
     .trim()
     .min(1, "Give the token a name")
     .max(TOKEN_NAME_MAX_LENGTH, `Keep the name under ${TOKEN_NAME_MAX_LENGTH} characters`)
-    .refine((s) => !/[\u0000-\u001F\u007F]/.test(s), "The name contains control characters"),
+    .refine((s) => !ANY_CONTROL_CHAR.test(s), "The name contains control characters"),
 });
 
 /** Tokens act as the person who made them (the shared identity without accounts). */

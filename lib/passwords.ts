@@ -2,6 +2,7 @@ import "server-only";
 import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { COMMON_PASSWORDS, WEAK_WORDS } from "./common-passwords";
+import { ANY_CONTROL_CHAR } from "./schemas";
 
 /**
  * Account passwords: scrypt with a per-account salt, stored as `scrypt$N$r$p$salt$hash`
@@ -51,7 +52,7 @@ export const newPasswordSchema = z
   .string({ error: "Choose a password" })
   .min(PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters`)
   .max(PASSWORD_MAX_LENGTH, `Keep it under ${PASSWORD_MAX_LENGTH} characters`)
-  .refine((s) => !/[\u0000-\u001F\u007F]/.test(s), "The password contains control characters")
+  .refine((s) => !ANY_CONTROL_CHAR.test(s), "The password contains control characters")
   .refine((s) => !isCommon(s), "That password is among the most common ones: choose another");
 
 /**

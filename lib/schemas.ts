@@ -20,6 +20,8 @@ export function nthSeed(seed: number, i: number): number {
 }
 // Control characters other than tab and newline break providers' JSON and logs.
 const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+/** Any control character, tabs and newlines included: none belongs in a one-line field (a name, an email, a password). */
+export const ANY_CONTROL_CHAR = /[\u0000-\u001F\u007F]/;
 
 export const promptSchema = z
   .string({ error: "Write an instruction" })

@@ -4,9 +4,8 @@ import { checkCredentials, EMAIL_MAX_LENGTH } from "@/lib/accounts";
 import { checkPassword, hashSecret, passwordRequired, sessionCookie, teamMode } from "@/lib/auth";
 import { clearLoginFailures, loginBlockedFor, recordLoginFailure } from "@/lib/login-throttle";
 import { PASSWORD_MAX_LENGTH } from "@/lib/passwords";
+import { ANY_CONTROL_CHAR } from "@/lib/schemas";
 import { startSession } from "@/lib/sessions";
-
-const CONTROL = /[\u0000-\u001F\u007F]/;
 
 /**
  * A plain form post, so signing in works before any JavaScript has loaded: `email` (team mode),
@@ -22,7 +21,7 @@ export async function POST(request: Request) {
   const email = String(form.get("email") ?? "").trim();
   const password = String(form.get("password") ?? "");
   // No form makes these: a script's bad input, refused before it costs a hash or a throttle row.
-  if ((team && (email.length > EMAIL_MAX_LENGTH || CONTROL.test(email))) || password.length > PASSWORD_MAX_LENGTH * 4) {
+  if ((team && (email.length > EMAIL_MAX_LENGTH || ANY_CONTROL_CHAR.test(email))) || password.length > PASSWORD_MAX_LENGTH * 4) {
     return NextResponse.json({ error: { code: "invalid_request", message: "The email or password is not valid." } }, { status: 400 });
   }
   // Per email whether or not it has an account, so the throttle itself tells nothing either.
